@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Idempotent, non-interactive set-up of everything the project needs on a bare Debian machine.
+# Each step checks before it acts, so a second run only prints "ok" lines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CACHE=.cache
+VENV=${VENV:-.venv}
+TF_NATIVE_VERSION=${TF_NATIVE_VERSION:-2.10.1}
+TF_DIR=$CACHE/tensorflow
+export DEBIAN_FRONTEND=noninteractive
+# Maven 3.8 on JDK 25 warns about sun.misc.Unsafe on every call; the warning is not ours to fix.
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+
+step() { printf '==> %s\n' "$*"; }
+ok() { printf '    ok: %s\n' "$*"; }
+
+# Debian packages the build, the tests and the lab use. One per line in scripts/apt-packages.txt.
+mapfile -t packages < <(grep -vE '^\s*(#|$)' scripts/apt-packages.txt)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+step "Debian packages"
+if ((${#missing[@]})); then
+  echo "    installing: ${missing[*]}"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+ok "${#packages[@]} packages present"
+
+step "JDK >= 21"
+if ! jdk=$(scripts/find-jdk.sh 21 2>/dev/null); then
+  apt-get update -qq
+  if apt-cache show openjdk-21-jdk-headless >/dev/null 2>&1; then
+    apt-get install -y -qq --no-install-recommends openjdk-21-jdk-headless >/dev/null
+  else
+    echo "    no JDK >= 21 under /usr/lib/jvm and none in the configured apt sources;" >&2
+    echo "    install one (for example a Temurin 21 package) and run 'make bootstrap' again" >&2
+    exit 1
+  fi
+  jdk=$(scripts/find-jdk.sh 21)
+fi
+ok "$jdk"
+export JAVA_HOME=$jdk
+
+step "Python venv ($VENV) from ansible/requirements.txt"
+req_sum=$(sha256sum ansible/requirements.txt | cut -d' ' -f1)
+if [[ ! -x $VENV/bin/python || "$(cat "$VENV/.requirements.sha256" 2>/dev/null)" != "$req_sum" ]]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip
+  "$VENV/bin/pip" install -q -r ansible/requirements.txt
+  echo "$req_sum" > "$VENV/.requirements.sha256"
+fi
+ok "$("$VENV/bin/python" --version)"
+
+step "Maven dependencies and plugins"
+pom_sum=$(sha256sum app/pom.xml | cut -d' ' -f1)
+mkdir -p "$CACHE"
+if [[ "$(cat "$CACHE/maven.sha256" 2>/dev/null)" != "$pom_sum" ]]; then
+  mvn -B -q -f app/pom.xml dependency:resolve dependency:resolve-plugins >/dev/null
+  echo "$pom_sum" > "$CACHE/maven.sha256"
+fi
+ok "resolved for app/pom.xml"
+
+step "TensorFlow $TF_NATIVE_VERSION native libraries in $TF_DIR/native/lib"
+if [[ "$(cat "$TF_DIR/version" 2>/dev/null)" != "$TF_NATIVE_VERSION" ]]; then
+  artifact=ai.djl.tensorflow:tensorflow-native-cpu:$TF_NATIVE_VERSION:jar:linux-x86_64
+  echo "    fetching $artifact (about 480 MB, once)"
+  mvn -B -q dependency:get -Dtransitive=false -Dartifact="$artifact" >/dev/null
+  jar=~/.m2/repository/ai/djl/tensorflow/tensorflow-native-cpu/$TF_NATIVE_VERSION/tensorflow-native-cpu-$TF_NATIVE_VERSION-linux-x86_64.jar
+  rm -rf "$TF_DIR"
+  mkdir -p "$TF_DIR"
+  unzip -q "$jar" 'native/lib/*' -d "$TF_DIR"
+  echo "$TF_NATIVE_VERSION" > "$TF_DIR/version"
+fi
+ok "$(ls "$TF_DIR/native/lib" | tr '\n' ' ')"
