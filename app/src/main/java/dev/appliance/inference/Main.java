@@ -1,0 +1,125 @@
+package dev.appliance.inference;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+import dev.appliance.inference.api.Api;
+import dev.appliance.inference.demo.DemoModelsCommand;
+import dev.appliance.inference.model.ModelRegistry;
+import dev.appliance.inference.model.ModelSettings;
+import dev.appliance.inference.observe.ModelsReadyCheck;
+import dev.appliance.inference.observe.ServiceMetrics;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.logging.common.LogConfig;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+
+/**
+ * The only wiring point: reads configuration, builds the components and starts the server. With a
+ * sub-command as first argument it runs that tool instead ({@code build-demo-models}).
+ */
+public final class Main {
+
+    /** Environment variable naming an operator's YAML file layered over the built-in defaults. */
+    static final String CONFIG_FILE_ENV = "INFERENCE_CONFIG_FILE";
+
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+    private Main() {
+    }
+
+    /**
+     * Starts the service, or runs a sub-command.
+     *
+     * @param args none to serve; {@code build-demo-models --output DIR [--signing-key FILE]} to build the demo models
+     */
+    public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        if (args.length > 0) {
+            System.exit(command(args));
+        }
+        Config config = config(Optional.ofNullable(System.getenv(CONFIG_FILE_ENV)).map(Path::of));
+        Appliance appliance;
+        try {
+            appliance = start(config);
+        } catch (IllegalArgumentException e) {
+            System.err.println("configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(appliance::close, "shutdown"));
+    }
+
+    private static int command(String[] args) {
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        return switch (args[0]) {
+            case "build-demo-models" -> DemoModelsCommand.run(rest);
+            default -> {
+                System.err.println("unknown command '" + args[0] + "'; commands: build-demo-models"
+                        + " (or no argument to serve)");
+                yield 2;
+            }
+        };
+    }
+
+    /** Environment variables, then system properties, then the operator's file if any, then built-in defaults. */
+    static Config config(Optional<Path> operatorFile) {
+        Config.Builder builder = Config.builder().disableSystemPropertiesSource().disableEnvironmentVariablesSource()
+                .addSource(ConfigSources.environmentVariables())
+                .addSource(ConfigSources.systemProperties());
+        operatorFile.ifPresent(file -> {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException(CONFIG_FILE_ENV + " names " + file + ", which is not a file");
+            }
+            builder.addSource(ConfigSources.file(file));
+        });
+        return builder.addSource(ConfigSources.classpath("application.yaml")).build();
+    }
+
+    /** Builds every component from configuration and starts serving; settings errors throw before anything starts. */
+    static Appliance start(Config config) {
+        ModelSettings modelSettings = ModelSettings.from(config.get("models"));
+        ServiceMetrics metrics = new ServiceMetrics(Metrics.globalRegistry());
+        ModelRegistry registry = new ModelRegistry(modelSettings, metrics);
+        WebServer server = WebServer.builder()
+                .config(config.get("server"))
+                .addFeature(ObserveFeature.builder()
+                        .addObserver(HealthObserver.builder().details(true)
+                                .addCheck(new ModelsReadyCheck(registry)).build())
+                        .addObserver(MetricsObserver.create())
+                        .build())
+                .routing(routing -> routing(routing, registry, metrics, modelSettings))
+                .build();
+        registry.start();
+        server.start();
+        LOG.info(() -> "serving on port " + server.port() + "; models from " + modelSettings.root()
+                + " (required: " + registry.required() + ")");
+        return new Appliance(server, registry);
+    }
+
+    static void routing(HttpRouting.Builder routing, ModelRegistry registry, ServiceMetrics metrics,
+                        ModelSettings settings) {
+        Api.register(routing, registry, metrics, settings.maxRows(), version());
+    }
+
+    private static String version() {
+        return Optional.ofNullable(Main.class.getPackage().getImplementationVersion()).orElse("dev");
+    }
+
+    /** The running service: the server and what it serves. Closing stops both. */
+    record Appliance(WebServer server, ModelRegistry registry) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.stop();
+            registry.close();
+        }
+    }
+}

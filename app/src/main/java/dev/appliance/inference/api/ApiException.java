@@ -1,0 +1,34 @@
+package dev.appliance.inference.api;
+
+/** A request the API answers with a 4xx: the message tells the caller what to fix. */
+final class ApiException extends Exception {
+
+    private final int status;
+    private final String code;
+
+    ApiException(int status, String code, String message) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+    }
+
+    static ApiException badRequest(String message) {
+        return new ApiException(400, "invalid_input", message);
+    }
+
+    static ApiException notFound(String message) {
+        return new ApiException(404, "not_found", message);
+    }
+
+    static ApiException methodNotAllowed(String method, String allowed) {
+        return new ApiException(405, "method_not_allowed", method + " is not allowed here; use " + allowed);
+    }
+
+    int status() {
+        return status;
+    }
+
+    String code() {
+        return code;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.appliance.inference.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.appliance.inference.model.Manifest;
+import dev.appliance.inference.model.ModelState;
+import dev.appliance.inference.model.ServedVersion;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+
+/** The Open Inference Protocol (KServe v2) under {@code /v2}: server and model metadata, health, infer. */
+final class OipService implements HttpService {
+
+    private static final String MODELS = "/v2/models/";
+
+    private final Models models;
+    private final Endpoints endpoints;
+    private final String serverVersion;
+
+    OipService(Models models, Endpoints endpoints, String serverVersion) {
+        this.models = models;
+        this.endpoints = endpoints;
+        this.serverVersion = serverVersion;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", endpoints.handler("v2_server", (req, tags) -> Reply.ok(Json.MAPPER.createObjectNode()
+                        .put("name", "inference-service").put("version", serverVersion)
+                        .set("extensions", Json.MAPPER.createArrayNode()))))
+                .get("/health/live", endpoints.handler("v2_live", (req, tags) ->
+                        Reply.ok(Json.MAPPER.createObjectNode().put("live", true))))
+                .get("/health/ready", endpoints.handler("v2_ready", (req, tags) -> {
+                    boolean ready = models.ready();
+                    return Reply.of(ready ? 200 : 503, Json.MAPPER.createObjectNode().put("ready", ready));
+                }))
+                .any("/models/*", endpoints.handler("v2_models", this::dispatch));
+    }
+
+    private Reply dispatch(ServerRequest request, Endpoints.Tags tags) throws Exception {
+        String full = request.path().absolute().path();
+        ModelPath path = ModelPath.oip(full.startsWith(MODELS) ? full.substring(MODELS.length()) : "");
+        boolean infer = path.action().equals("infer");
+        Method expected = infer ? Method.POST : Method.GET;
+        if (!request.prologue().method().equals(expected)) {
+            throw ApiException.methodNotAllowed(request.prologue().method().text(), expected.text());
+        }
+        return switch (path.action()) {
+            case "infer" -> infer(request, path, tags);
+            case "ready" -> {
+                ServedVersion version = models.peek(path, tags);
+                yield Reply.ok(Json.MAPPER.createObjectNode().put("name", version.manifest().model())
+                        .put("version", Long.toString(version.version())).put("ready", true));
+            }
+            default -> metadata(models.peek(path, tags), models.state(path, tags));
+        };
+    }
+
+    private Reply infer(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws Exception {
+        JsonNode body = Json.readObject(request.content().as(byte[].class));
+        ServedVersion version = models.acquire(path, tags);
+        try {
+            OipInput input = OipInput.decode(body, version.manifest(), models.maxRows());
+            float[][] output = version.predict(input.rows());
+            ObjectNode reply = Json.MAPPER.createObjectNode()
+                    .put("model_name", version.manifest().model())
+                    .put("model_version", Long.toString(version.version()));
+            if (input.id() != null) {
+                reply.put("id", input.id());
+            }
+            int width = output[0].length;
+            ObjectNode tensor = reply.putArray("outputs").addObject()
+                    .put("name", version.manifest().output().name()).put("datatype", "FP32");
+            tensor.putArray("shape").add(output.length).add(width);
+            ArrayNode data = tensor.putArray("data");
+            for (float[] row : output) {
+                for (float v : row) {
+                    data.add(v);
+                }
+            }
+            return Reply.ok(reply).withHeader("X-Model-Version", Long.toString(version.version()));
+        } finally {
+            version.release();
+        }
+    }
+
+    private static Reply metadata(ServedVersion version, ModelState state) {
+        Manifest m = version.manifest();
+        ObjectNode reply = Json.MAPPER.createObjectNode().put("name", m.model())
+                .put("platform", "tensorflow_savedmodel");
+        ArrayNode versions = reply.putArray("versions");
+        state.loaded().keySet().forEach(v -> versions.add(Long.toString(v)));
+        ObjectNode input = reply.putArray("inputs").addObject().put("name", m.input().name()).put("datatype", "FP32");
+        input.putArray("shape").add(-1).add(m.features().size());
+        ObjectNode output = reply.putArray("outputs").addObject().put("name", m.output().name()).put("datatype", "FP32");
+        output.putArray("shape").add(-1).add(version.outputWidth());
+        ArrayNode features = reply.putObject("parameters").putArray("features");
+        m.features().forEach(f -> features.addObject().put("name", f.name()).put("dtype", f.dtype()));
+        return Reply.ok(reply);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.appliance.inference.config;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.helidon.config.Config;
+
+/**
+ * Typed, range-checked reads of configuration values. Every failure names the full key, the allowed
+ * range and the value it got, so a bad setting stops startup with a message an operator can act on.
+ */
+public final class Settings {
+
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    private Settings() {
+    }
+
+    /** Reads an integer in {@code [min, max]}, or the default when the key is absent. */
+    public static int intInRange(Config node, int defaultValue, int min, int max) {
+        String raw = node.asString().orElse(null);
+        if (raw == null) {
+            return defaultValue;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(raw.trim());
+        } catch (NumberFormatException e) {
+            throw invalid(node, "must be an integer between " + min + " and " + max, raw);
+        }
+        if (value < min || value > max) {
+            throw invalid(node, "must be between " + min + " and " + max, raw);
+        }
+        return value;
+    }
+
+    /**
+     * Reads a duration in {@code [min, max]}, or the default when the key is absent. Accepts {@code 500ms},
+     * {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d} and ISO-8601 ({@code PT5S}).
+     */
+    public static Duration durationInRange(Config node, Duration defaultValue, Duration min, Duration max) {
+        String raw = node.asString().orElse(null);
+        if (raw == null) {
+            return defaultValue;
+        }
+        Duration value = parseDuration(raw)
+                .orElseThrow(() -> invalid(node, "must be a duration such as 500ms, 5s, 2m or PT5S", raw));
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw invalid(node, "must be between " + format(min) + " and " + format(max), raw);
+        }
+        return value;
+    }
+
+    /** Reads an optional non-blank string; a blank value counts as absent. */
+    public static Optional<String> optionalString(Config node) {
+        return node.asString().map(String::trim).filter(s -> !s.isEmpty());
+    }
+
+    /** The exception every settings record throws for a bad value. */
+    public static IllegalArgumentException invalid(Config node, String rule, Object got) {
+        return new IllegalArgumentException(node.key() + " " + rule + ", got '" + got + "'");
+    }
+
+    static Optional<Duration> parseDuration(String raw) {
+        String text = raw.trim().toLowerCase(Locale.ROOT);
+        Matcher m = SIMPLE_DURATION.matcher(text);
+        if (m.matches()) {
+            long amount = Long.parseLong(m.group(1));
+            return Optional.of(switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
+            });
+        }
+        try {
+            return Optional.of(Duration.parse(raw.trim()));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String format(Duration d) {
+        if (d.toMillis() % 1000 != 0) {
+            return d.toMillis() + "ms";
+        }
+        return d.toSeconds() + "s";
+    }
+}

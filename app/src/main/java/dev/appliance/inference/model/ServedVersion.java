@@ -1,0 +1,154 @@
+package dev.appliance.inference.model;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.ZooModel;
+
+/**
+ * One loaded, verified and warmed-up model version. Requests hold it between {@link #tryAcquire()} and
+ * {@link #release()}; once {@link #retire() retired} it takes no new requests and unloads itself when
+ * the last request in flight releases it, so a reload never fails a request.
+ */
+public final class ServedVersion {
+
+    private static final Logger LOG = Logger.getLogger(ServedVersion.class.getName());
+
+    private final Manifest manifest;
+    private final ZooModel<NDList, NDList> model;
+    private final PredictorPool pool;
+    private final Duration predictorTimeout;
+    private final ModelEvents events;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean retired;
+    private int outputWidth;
+
+    ServedVersion(Manifest manifest, ZooModel<NDList, NDList> model, PredictorPool pool,
+                  Duration predictorTimeout, ModelEvents events) {
+        this.manifest = manifest;
+        this.model = model;
+        this.pool = pool;
+        this.predictorTimeout = predictorTimeout;
+        this.events = events;
+    }
+
+    /** The manifest this version was verified against. */
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    /** Values per output row, learned from the warm-up inference. */
+    public int outputWidth() {
+        return outputWidth;
+    }
+
+    /** Version number. */
+    public long version() {
+        return manifest.version();
+    }
+
+    /**
+     * Runs the model on rows already in manifest feature order and returns one output row per input row.
+     * The caller must hold the version (between {@link #tryAcquire()} and {@link #release()}).
+     */
+    public float[][] predict(float[][] rows) throws ModelUnavailableException {
+        Predictor<NDList, NDList> predictor;
+        try {
+            predictor = pool.borrow(predictorTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelUnavailableException("interrupted while waiting for a predictor");
+        }
+        if (predictor == null) {
+            throw new ModelUnavailableException("model " + manifest.model() + " version " + version()
+                    + " is busy: no predictor free within " + predictorTimeout.toMillis() + " ms");
+        }
+        long start = System.nanoTime();
+        try {
+            return run(predictor, rows);
+        } catch (RuntimeException | ai.djl.translate.TranslateException e) {
+            LOG.log(Level.WARNING, "inference failed for " + manifest.model() + " version " + version(), e);
+            throw new ModelUnavailableException("inference failed in the engine", e);
+        } finally {
+            pool.giveBack(predictor);
+            events.inference(manifest.model(), version(), rows.length, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    private float[][] run(Predictor<NDList, NDList> predictor, float[][] rows)
+            throws ai.djl.translate.TranslateException {
+        int width = manifest.features().size();
+        float[] flat = new float[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * width, width);
+        }
+        try (NDManager manager = model.getNDManager().newSubManager()) {
+            NDArray input = manager.create(flat, new Shape(rows.length, width));
+            input.setName(manifest.input().name());
+            NDList output = predictor.predict(new NDList(input));
+            NDArray result = output.get(0);
+            float[] values = result.toFloatArray();
+            output.close();
+            int outWidth = values.length / rows.length;
+            float[][] out = new float[rows.length][outWidth];
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(values, i * outWidth, out[i], 0, outWidth);
+            }
+            return out;
+        }
+    }
+
+    /** Warms every predictor with one all-zero row so the first request does not pay for graph set-up. */
+    void warmUp() throws ai.djl.translate.TranslateException {
+        float[][] zero = new float[1][manifest.features().size()];
+        for (Predictor<NDList, NDList> predictor : pool.all()) {
+            outputWidth = run(predictor, zero)[0].length;
+        }
+    }
+
+    /** Takes a hold on this version for one request; false once the version is retired. */
+    public boolean tryAcquire() {
+        inFlight.incrementAndGet();
+        if (retired) {
+            release();
+            return false;
+        }
+        return true;
+    }
+
+    /** Gives back the hold taken by {@link #tryAcquire()}. */
+    public void release() {
+        if (inFlight.decrementAndGet() == 0 && retired) {
+            close();
+        }
+    }
+
+    /** Stops taking requests; unloads as soon as none is in flight. */
+    void retire() {
+        retired = true;
+        if (inFlight.get() == 0) {
+            close();
+        }
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    private void close() {
+        if (closed.compareAndSet(false, true)) {
+            pool.close();
+            model.close();
+            LOG.info(() -> "unloaded model " + manifest.model() + " version " + version());
+        }
+    }
+}

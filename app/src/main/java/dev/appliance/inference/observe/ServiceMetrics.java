@@ -1,0 +1,63 @@
+package dev.appliance.inference.observe;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.appliance.inference.model.ModelEvents;
+import dev.appliance.inference.model.ModelRejectedException;
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.DistributionSummary;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
+
+/**
+ * The service's own meters, published in Prometheus format at {@code /observe/metrics}. Tag values come
+ * from served model names and fixed route names only, never from raw request input, so cardinality stays
+ * bounded.
+ */
+public final class ServiceMetrics implements ModelEvents {
+
+    private final MeterRegistry registry;
+
+    /** Registers meters in the given registry (the global one in the service, a fresh one in tests). */
+    public ServiceMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** One answered API request. */
+    public void request(String route, String model, String version, int status, Duration took) {
+        List<Tag> tags = List.of(Tag.create("route", route), Tag.create("model", model),
+                Tag.create("version", version), Tag.create("status", Integer.toString(status)));
+        registry.getOrCreate(Counter.builder("inference_requests")
+                .description("API requests by route, model, version and HTTP status").tags(tags)).increment();
+        registry.getOrCreate(Timer.builder("inference_request_duration")
+                .description("API request latency by route, model, version and HTTP status")
+                .publishPercentileHistogram(true).tags(tags)).record(took);
+    }
+
+    @Override
+    public void loaded(String model, long version, Duration took) {
+        registry.getOrCreate(Counter.builder("model_loads")
+                .description("Model versions verified, loaded and warmed up")
+                .tags(List.of(Tag.create("model", model)))).increment();
+    }
+
+    @Override
+    public void loadFailed(String model, long version, ModelRejectedException.Reason reason) {
+        registry.getOrCreate(Counter.builder("model_load_failures")
+                .description("Model versions refused, by reason (manifest, integrity, signature, load, warmup)")
+                .tags(List.of(Tag.create("model", model), Tag.create("version", Long.toString(version)),
+                        Tag.create("reason", reason.tag())))).increment();
+    }
+
+    @Override
+    public void inference(String model, long version, int rows, Duration took) {
+        List<Tag> tags = List.of(Tag.create("model", model), Tag.create("version", Long.toString(version)));
+        registry.getOrCreate(Timer.builder("model_inference_duration")
+                .description("Time spent in the engine per call").publishPercentileHistogram(true)
+                .tags(tags)).record(took);
+        registry.getOrCreate(DistributionSummary.builder("model_inference_rows")
+                .description("Rows per engine call").tags(tags)).record(rows);
+    }
+}
