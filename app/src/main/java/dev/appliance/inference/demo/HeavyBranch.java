@@ -13,16 +13,19 @@ import org.tensorflow.types.TFloat32;
  * <pre>
  * h = tanh(x W1 + b1)                      [n, 512]   (x: standardised encoded columns)
  * t = tanh(h ⊗ h)                          [n, 512, 512] per-row outer product
- * m = tanh(t W2) W3                        two 512x512 matmuls per row (~0.54 GFLOP)
+ * m = tanh(tanh(t W2) W3), three times     six 512x512x512 matmuls per row (~1.6 GFLOP)
  * nudge = 0.05 * tanh(mean(m))             [n, 1], so the output stays the risk model's within ±0.05 logit
  * </pre>
- * Its weights are drawn from a fixed seed, so the branch is deterministic; they take about 2 MB.
+ * Its weights are drawn from a fixed seed, so the branch is deterministic; they take about 2 MB (all
+ * rounds reuse W2 and W3, so the cost grows without the file growing).
  */
 record HeavyBranch(float[][] w1, float[] b1, float[][] w2, float[][] w3) {
 
     static final int WIDTH = 512;
     private static final long SEED = 7L;
     private static final float SCALE = 0.05f;
+    /** Each round is two 512x512 matmuls per row, about 0.54 GFLOP. */
+    private static final int ROUNDS = 3;
 
     /** Random weights for an input of {@code inputWidth} columns. */
     static HeavyBranch forInputWidth(int inputWidth) {
@@ -40,7 +43,12 @@ record HeavyBranch(float[][] w1, float[] b1, float[][] w2, float[][] w3) {
         Operand<TFloat32> h = tf.math.tanh(tf.math.add(tf.linalg.matMul(x, tf.constant(w1)), tf.constant(b1)));
         Operand<TFloat32> outer = tf.math.mul(tf.expandDims(h, tf.constant(2)), tf.expandDims(h, tf.constant(1)));
         Operand<TFloat32> rows = tf.reshape(tf.math.tanh(outer), tf.constant(new int[] {-1, WIDTH}));
-        Operand<TFloat32> m = tf.linalg.matMul(tf.math.tanh(tf.linalg.matMul(rows, tf.constant(w2))), tf.constant(w3));
+        Operand<TFloat32> w2c = tf.constant(w2);
+        Operand<TFloat32> w3c = tf.constant(w3);
+        Operand<TFloat32> m = rows;
+        for (int i = 0; i < ROUNDS; i++) {
+            m = tf.math.tanh(tf.linalg.matMul(tf.math.tanh(tf.linalg.matMul(m, w2c)), w3c));
+        }
         Operand<TFloat32> perRow = tf.reshape(m, tf.constant(new int[] {-1, WIDTH * WIDTH}));
         Operand<TFloat32> mean = tf.math.mean(perRow, tf.constant(new int[] {1}),
                 org.tensorflow.op.math.Mean.keepDims(true));
