@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Trains a {@link LogisticModel} with full-batch gradient descent with momentum, in plain Java. The
- * TensorFlow Java API that ships with DJL 0.28 has no optimisers worth relying on, and a convex model
- * on 20 000 rows trains in well under a second this way; TensorFlow is used only to run the result.
+ * Trains a {@link LogisticModel} with full-batch gradient descent with momentum, in plain Java.
+ * {@code tensorflow-api} 0.28 (what DJL ships) has raw gradient and training ops but none of the
+ * high-level optimisers (those live in {@code tensorflow-framework}, which DJL does not bring), and a
+ * convex model on 20 000 rows trains in well under a second this way; TensorFlow only runs the result.
  * Deterministic: a fixed row order, no randomness, {@link StrictMath} where it matters.
  */
 final class GradientDescent {
