@@ -1,10 +1,13 @@
 package dev.appliance.inference.demo;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
 import ai.djl.engine.Engine;
+import com.google.protobuf.CodedOutputStream;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
@@ -13,6 +16,7 @@ import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.framework.SavedModel;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -27,6 +31,7 @@ final class SavedModelExport {
     static final String SIGNATURE = "serving_default";
     static final String INPUT = "features";
     static final String OUTPUT = "probability";
+    private static final String PROTO_FILE = "saved_model.pb";
 
     private SavedModelExport() {
     }
@@ -53,6 +58,22 @@ final class SavedModelExport {
                         .withSignature(signature).export();
             }
         }
+        rewriteDeterministically(dir.resolve(PROTO_FILE));
+    }
+
+    /**
+     * The exporter writes protobuf maps (node attributes) in hash order, so two builds of the same graph
+     * differ in bytes. Rewriting with deterministic serialization makes the file, its hash in the
+     * manifest and the (deterministic) Ed25519 signature the same on every build.
+     */
+    private static void rewriteDeterministically(Path file) throws IOException {
+        SavedModel model = SavedModel.parseFrom(Files.readAllBytes(file));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(model.getSerializedSize());
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        out.useDeterministicSerialization();
+        model.writeTo(out);
+        out.flush();
+        Files.write(file, bytes.toByteArray());
     }
 
     private static Operand<TFloat32> standardised(Ops tf, Operand<TFloat32> encoded, LogisticModel model) {

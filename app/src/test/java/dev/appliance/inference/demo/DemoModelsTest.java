@@ -79,8 +79,10 @@ class DemoModelsTest {
     }
 
     @Test
-    void buildingAVersionAgainGivesBitIdenticalPredictions(@TempDir Path again) throws Exception {
+    void buildingAVersionAgainGivesIdenticalFilesAndPredictions(@TempDir Path again) throws Exception {
         DemoModels.writeRisk(again.resolve("risk/2"), 2);
+        assertArrayEquals(Files.readAllBytes(repo.resolve("risk/2/manifest.json")),
+                Files.readAllBytes(again.resolve("risk/2/manifest.json")), "manifest, hence every file hash");
         float[][] rows = heldOutRows(100).toArray(float[][]::new);
         try (SavedModels first = SavedModels.load(repo.resolve("risk/2"));
              SavedModels second = SavedModels.load(again.resolve("risk/2"))) {
