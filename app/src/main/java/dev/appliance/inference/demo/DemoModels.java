@@ -18,9 +18,10 @@ import java.util.function.Consumer;
  * each risk model is a logistic regression trained in plain Java by gradient descent; its inference graph
  * is then built with TensorFlow ops (feature encoding, weights as constants with the standardisation
  * folded in, sigmoid) and exported with the TensorFlow Java API that DJL runs. Every build gives the same
- * files byte for byte, hence the same predictions, manifests and signatures. {@code risk/2} adds interaction columns and trains longer, so it predicts differently from
- * {@code risk/1}. {@code risk_heavy/1} is {@code risk/1} plus an expensive, nearly neutral branch
- * ({@link HeavyBranch}) that costs several milliseconds per row.
+ * files byte for byte, hence the same predictions, manifests and signatures. {@code risk/2} adds
+ * interaction columns and trains longer, so it predicts differently from {@code risk/1}.
+ * {@code risk_heavy/1} is {@code risk/1} plus an expensive, nearly neutral branch ({@link HeavyBranch})
+ * that costs several milliseconds per row.
  *
  * <p>Every version is written into a hidden staging folder beside it and renamed into place, replacing
  * what was there, so a running server never sees half a version. These methods print nothing; the

@@ -14,7 +14,7 @@ public final class DemoModelsCommand {
     static final String NAME = "build-demo-models";
     static final String USAGE = "usage: " + NAME + " --output DIR [--signing-key FILE]";
 
-    /** Exit codes. */
+    // Exit codes.
     static final int OK = 0;
     static final int FAILED = 1;
     static final int BAD_USAGE = 2;
