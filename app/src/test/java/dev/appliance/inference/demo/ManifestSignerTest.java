@@ -1,0 +1,99 @@
+package dev.appliance.inference.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.Signature;
+import java.security.interfaces.EdECPublicKey;
+import java.util.Base64;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestSignerTest {
+
+    @TempDir
+    Path dir;
+
+    private Path key;
+    private Path version;
+
+    @BeforeEach
+    void manifest() throws Exception {
+        key = dir.resolve("keys/model-signing.key");
+        version = Files.createDirectories(dir.resolve("risk/1"));
+        Files.writeString(version.resolve("manifest.json"), "{\n  \"schema\" : 1\n}\n", StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void generatesAnOwnerOnlyPkcs8PrivateKeyAndAnX509PublicKeyBesideIt() throws Exception {
+        ManifestSigner.loadOrCreateKeyPair(key);
+
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key.getParent())));
+        String privatePem = Files.readString(key);
+        assertTrue(privatePem.startsWith("-----BEGIN " + "PRIVATE KEY-----\n"), privatePem.lines().findFirst().get());
+        assertTrue(privatePem.endsWith("-----END " + "PRIVATE KEY-----\n"));
+        String publicPem = Files.readString(dir.resolve("keys/model-signing.key.pub"));
+        assertTrue(publicPem.startsWith("-----BEGIN PUBLIC KEY-----\n"));
+        EdECPublicKey publicKey = (EdECPublicKey) ManifestSigner.readPublicKey(ManifestSigner.publicKeyFile(key));
+        assertEquals("Ed25519", publicKey.getParams().getName());
+    }
+
+    @Test
+    void reusesAnExistingKeyPair() {
+        KeyPair first = ManifestSigner.loadOrCreateKeyPair(key);
+        KeyPair second = ManifestSigner.loadOrCreateKeyPair(key);
+        assertEquals(first.getPublic(), second.getPublic());
+        assertEquals(first.getPrivate(), second.getPrivate());
+    }
+
+    @Test
+    void refusesHalfAKeyPairInsteadOfReplacingIt() throws Exception {
+        ManifestSigner.loadOrCreateKeyPair(key);
+        Files.delete(ManifestSigner.publicKeyFile(key));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ManifestSigner.loadOrCreateKeyPair(key));
+        assertTrue(e.getMessage().contains("delete both"), e.getMessage());
+    }
+
+    @Test
+    void signatureIsOneLineOfBase64OverTheExactManifestBytes() throws Exception {
+        KeyPair pair = ManifestSigner.loadOrCreateKeyPair(key);
+        ManifestSigner.sign(version, pair.getPrivate());
+
+        String sig = Files.readString(version.resolve("manifest.sig"));
+        assertEquals(1, sig.lines().count());
+        Signature verifier = Signature.getInstance("Ed25519");
+        verifier.initVerify(ManifestSigner.readPublicKey(ManifestSigner.publicKeyFile(key)));
+        verifier.update(Files.readAllBytes(version.resolve("manifest.json")));
+        assertTrue(verifier.verify(Base64.getDecoder().decode(sig.trim())));
+    }
+
+    @Test
+    void signatureNoLongerVerifiesAfterOneManifestByteChanges() throws Exception {
+        KeyPair pair = ManifestSigner.loadOrCreateKeyPair(key);
+        ManifestSigner.sign(version, pair.getPrivate());
+        assertTrue(ManifestSigner.verify(version, pair.getPublic()));
+
+        byte[] manifest = Files.readAllBytes(version.resolve("manifest.json"));
+        manifest[manifest.length / 2] ^= 1;
+        Files.write(version.resolve("manifest.json"), manifest);
+        assertFalse(ManifestSigner.verify(version, pair.getPublic()));
+    }
+
+    @Test
+    void signatureByAnotherKeyDoesNotVerify() {
+        KeyPair pair = ManifestSigner.loadOrCreateKeyPair(key);
+        KeyPair other = ManifestSigner.loadOrCreateKeyPair(dir.resolve("other.key"));
+        ManifestSigner.sign(version, other.getPrivate());
+        assertFalse(ManifestSigner.verify(version, pair.getPublic()));
+    }
+}
