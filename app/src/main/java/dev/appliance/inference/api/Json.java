@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.webserver.http.ServerRequest;
 
 /** The API's JSON reader and writer. */
 final class Json {
@@ -21,7 +22,8 @@ final class Json {
     }
 
     /** Parses a request body that must be a JSON object; the error says where the JSON broke. */
-    static JsonNode readObject(byte[] body) throws ApiException {
+    static JsonNode readObject(ServerRequest request) throws ApiException {
+        byte[] body = request.content().hasEntity() ? request.content().as(byte[].class) : new byte[0];
         if (body.length == 0) {
             throw ApiException.badRequest("request body is empty; expected a JSON object");
         }

@@ -60,7 +60,7 @@ final class OipService implements HttpService {
     }
 
     private Reply infer(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws Exception {
-        JsonNode body = Json.readObject(request.content().as(byte[].class));
+        JsonNode body = Json.readObject(request);
         ServedVersion version = models.acquire(path, tags);
         try {
             OipInput input = OipInput.decode(body, version.manifest(), models.maxRows());

@@ -46,7 +46,7 @@ final class TfServingService implements HttpService {
     }
 
     private Reply predict(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws Exception {
-        JsonNode body = Json.readObject(request.content().as(byte[].class));
+        JsonNode body = Json.readObject(request);
         ServedVersion version = models.acquire(path, tags);
         try {
             TfServingInput input = TfServingInput.decode(body, version.manifest(), models.maxRows());

@@ -18,9 +18,10 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.Set;
+
+import dev.appliance.inference.model.SigningKeys;
 
 /**
  * Ed25519 signing of model manifests. {@code manifest.sig} is the standard Base64, on one line, of the
@@ -58,7 +59,7 @@ public final class ManifestSigner {
         boolean publicExists = Files.exists(publicKeyFile);
         try {
             if (privateExists && publicExists) {
-                return new KeyPair(readPublicKey(publicKeyFile), readPrivateKey(privateKeyFile));
+                return new KeyPair(SigningKeys.readPublicKey(publicKeyFile), readPrivateKey(privateKeyFile));
             }
             if (privateExists || publicExists) {
                 throw new IllegalStateException("found " + (privateExists ? privateKeyFile : publicKeyFile)
@@ -73,16 +74,6 @@ public final class ManifestSigner {
             throw new UncheckedIOException("cannot read or create the signing key " + privateKeyFile, e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JDK cannot use Ed25519 keys", e);
-        }
-    }
-
-    /** Reads a PEM "PUBLIC KEY" file holding an Ed25519 key. */
-    public static PublicKey readPublicKey(Path file) throws IOException {
-        byte[] der = Pem.decode(PUBLIC_TYPE, Files.readString(file, StandardCharsets.US_ASCII), file.toString());
-        try {
-            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der));
-        } catch (GeneralSecurityException e) {
-            throw new IOException(file + " does not hold an Ed25519 public key", e);
         }
     }
 

@@ -140,7 +140,8 @@ public final class ServedVersion {
         }
     }
 
-    boolean isClosed() {
+    /** Whether this version has been unloaded. */
+    public boolean isClosed() {
         return closed.get();
     }
 

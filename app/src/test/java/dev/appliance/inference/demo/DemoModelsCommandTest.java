@@ -15,6 +15,7 @@ import java.security.PublicKey;
 import java.util.List;
 import java.util.stream.Stream;
 
+import dev.appliance.inference.model.SigningKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,7 +55,7 @@ class DemoModelsCommandTest {
                 .toList();
         assertEquals(List.of(), leftovers, "no staging folders are left behind");
 
-        PublicKey publicKey = ManifestSigner.readPublicKey(Path.of(key + ".pub"));
+        PublicKey publicKey = SigningKeys.readPublicKey(Path.of(key + ".pub"));
         ObjectMapper json = new ObjectMapper();
         for (String version : List.of("risk/1", "risk/2", "risk_heavy/1")) {
             Path dirOfVersion = models.resolve(version);

@@ -14,6 +14,7 @@ import java.security.Signature;
 import java.security.interfaces.EdECPublicKey;
 import java.util.Base64;
 
+import dev.appliance.inference.model.SigningKeys;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +45,7 @@ class ManifestSignerTest {
         assertTrue(privatePem.endsWith("-----END " + "PRIVATE KEY-----\n"));
         String publicPem = Files.readString(dir.resolve("keys/model-signing.key.pub"));
         assertTrue(publicPem.startsWith("-----BEGIN PUBLIC KEY-----\n"));
-        EdECPublicKey publicKey = (EdECPublicKey) ManifestSigner.readPublicKey(ManifestSigner.publicKeyFile(key));
+        EdECPublicKey publicKey = (EdECPublicKey) SigningKeys.readPublicKey(ManifestSigner.publicKeyFile(key));
         assertEquals("Ed25519", publicKey.getParams().getName());
     }
 
@@ -72,7 +73,7 @@ class ManifestSignerTest {
         String sig = Files.readString(version.resolve("manifest.sig"));
         assertEquals(1, sig.lines().count());
         Signature verifier = Signature.getInstance("Ed25519");
-        verifier.initVerify(ManifestSigner.readPublicKey(ManifestSigner.publicKeyFile(key)));
+        verifier.initVerify(SigningKeys.readPublicKey(ManifestSigner.publicKeyFile(key)));
         verifier.update(Files.readAllBytes(version.resolve("manifest.json")));
         assertTrue(verifier.verify(Base64.getDecoder().decode(sig.trim())));
     }
