@@ -20,8 +20,10 @@ SIGNING_KEY := $(CACHE)/keys/model-signing.key
 export MAVEN_OPTS := $(MAVEN_OPTS) --sun-misc-unsafe-memory-access=allow
 export TENSORFLOW_LIBRARY_PATH := $(TF_LIB)
 export DJL_OFFLINE := true
+# TensorFlow's own INFO/WARNING lines (CUDA probing on a CPU-only host) are noise here.
+export TF_CPP_MIN_LOG_LEVEL ?= 2
 JAVA_HOME_21 = $(shell scripts/find-jdk.sh 21)
-MVN = JAVA_HOME=$(JAVA_HOME_21) mvn -B -q -f app/pom.xml
+MVN = JAVA_HOME=$(JAVA_HOME_21) mvn -B --no-transfer-progress -f app/pom.xml
 JAVA = $(JAVA_HOME_21)/bin/java --enable-native-access=ALL-UNNAMED
 
 ##@ General
@@ -48,19 +50,23 @@ $(BOOTSTRAP_STAMP): scripts/bootstrap.sh scripts/apt-packages.txt ansible/requir
 build: $(JAR) ## Build the service's fat JAR (app/target/inference-service.jar)
 
 $(JAR): $(BOOTSTRAP_STAMP) app/pom.xml $(shell find app/src/main -type f)
-	$(MVN) -DskipTests package
+	$(MVN) -q -DskipTests package
 
 .PHONY: models
 models: $(MODELS_DIR)/.built ## Train, export and sign the demo models into ./models (key in .cache/keys, never committed)
 
-$(MODELS_DIR)/.built: $(JAR)
+$(MODELS_DIR)/.built: $(shell find app/src/main/java/dev/appliance/inference/demo -type f) | $(JAR)
 	$(JAVA) -jar $(JAR) build-demo-models --output $(MODELS_DIR) --signing-key $(SIGNING_KEY)
 	@touch $@
 
 .PHONY: run
-run: models ## Build what is missing and run the service on :$(PORT) with the demo models
-	SERVER_PORT=$(PORT) MODELS_ROOT=$(MODELS_DIR) MODELS_SIGNING_PUBLIC_KEY=$(SIGNING_KEY).pub \
-	  $(JAVA) -jar $(JAR)
+run: build models ## Build what is missing and run the service on :$(PORT) with the demo models (app/demo.yaml)
+	INFERENCE_CONFIG_FILE=app/demo.yaml SERVER_PORT=$(PORT) MODELS_ROOT=$(MODELS_DIR) \
+	  MODELS_SIGNATURE_KEY=$(SIGNING_KEY).pub $(JAVA) -jar $(JAR)
+
+.PHONY: measure
+measure: build models ## Measure cold start to ready and warm single-request latency of the demo models
+	scripts/measure-latency.sh
 
 ##@ Tests
 

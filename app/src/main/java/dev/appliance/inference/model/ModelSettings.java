@@ -47,7 +47,10 @@ public record ModelSettings(Path root,
             throw Settings.invalid(rootNode, "must be an existing folder", root);
         }
         Config namesNode = models.get("names");
-        List<String> names = namesNode.asList(String.class).orElse(List.of());
+        // A YAML list, or a comma-separated value (handy as MODELS_NAMES=risk,risk_heavy).
+        List<String> names = namesNode.isLeaf()
+                ? Settings.optionalString(namesNode).map(v -> List.of(v.split("\\s*,\\s*"))).orElse(List.of())
+                : namesNode.asList(String.class).orElse(List.of());
         for (String name : names) {
             if (!NAME.matcher(name).matches()) {
                 throw Settings.invalid(namesNode, "must hold model folder names ([A-Za-z0-9_.-])", name);
