@@ -1,5 +1,6 @@
 package dev.appliance.inference;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -7,14 +8,18 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 import dev.appliance.inference.api.Api;
+import dev.appliance.inference.cache.CacheSettings;
+import dev.appliance.inference.cache.Caches;
 import dev.appliance.inference.demo.DemoModelsCommand;
 import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.ModelSettings;
+import dev.appliance.inference.observe.CacheHealthCheck;
 import dev.appliance.inference.observe.ModelsReadyCheck;
 import dev.appliance.inference.observe.ServiceMetrics;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.logging.common.LogConfig;
+import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -87,27 +92,36 @@ public final class Main {
     /** Builds every component from configuration and starts serving; settings errors throw before anything starts. */
     static Appliance start(Config config) {
         ModelSettings modelSettings = ModelSettings.from(config.get("models"));
-        ServiceMetrics metrics = new ServiceMetrics(Metrics.globalRegistry());
+        CacheSettings cacheSettings = CacheSettings.from(config.get("cache"));
+        MeterRegistry meters = Metrics.globalRegistry();
+        ServiceMetrics metrics = new ServiceMetrics(meters);
+        Caches caches;
+        try {
+            caches = Caches.create(cacheSettings, meters);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cache.servers cannot be used: " + e.getMessage(), e);
+        }
         ModelRegistry registry = new ModelRegistry(modelSettings, metrics);
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
                 .addFeature(ObserveFeature.builder()
                         .addObserver(HealthObserver.builder().details(true)
-                                .addCheck(new ModelsReadyCheck(registry)).build())
+                                .addCheck(new ModelsReadyCheck(registry))
+                                .addCheck(new CacheHealthCheck(caches)).build())
                         .addObserver(MetricsObserver.create())
                         .build())
-                .routing(routing -> routing(routing, registry, metrics, modelSettings))
+                .routing(routing -> routing(routing, registry, caches, metrics, modelSettings))
                 .build();
         registry.start();
         server.start();
         LOG.info(() -> "serving on port " + server.port() + "; models from " + modelSettings.root()
-                + " (required: " + registry.required() + ")");
-        return new Appliance(server, registry);
+                + " (required: " + registry.required() + "); cache " + caches.health());
+        return new Appliance(server, registry, caches);
     }
 
-    static void routing(HttpRouting.Builder routing, ModelRegistry registry, ServiceMetrics metrics,
+    static void routing(HttpRouting.Builder routing, ModelRegistry registry, Caches caches, ServiceMetrics metrics,
                         ModelSettings settings) {
-        Api.register(routing, registry, metrics, settings.maxRows(), version());
+        Api.register(routing, registry, caches.results(), metrics, settings.maxRows(), version());
     }
 
     private static String version() {
@@ -115,11 +129,12 @@ public final class Main {
     }
 
     /** The running service: the server and what it serves. Closing stops both. */
-    record Appliance(WebServer server, ModelRegistry registry) implements AutoCloseable {
+    record Appliance(WebServer server, ModelRegistry registry, Caches caches) implements AutoCloseable {
         @Override
         public void close() {
             server.stop();
             registry.close();
+            caches.close();
         }
     }
 }

@@ -1,20 +1,12 @@
 package dev.appliance.inference;
 
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import dev.appliance.inference.model.ServedVersion;
@@ -37,7 +29,7 @@ class HotReloadTest {
         TestRepository.copyTree(TestRepository.demo().resolve("risk"), repo.resolve("risk"));
         try (TestServer server = new TestServer(Map.of("models.root", repo.toString(), "models.names", "risk",
                 "models.poll-interval", "200ms")).awaitReady(Duration.ofSeconds(60));
-             Load load = new Load(server, 4)) {
+             RequestLoad load = new RequestLoad(server, 4, "/v1/models/risk:predict", i -> BODY)) {
             ServedVersion v2 = server.appliance().registry().models().get("risk").latest();
             assertEquals(2, v2.version());
             load.awaitMoreAnswers(50);
@@ -47,14 +39,14 @@ class HotReloadTest {
             TestRepository.copyTree(repo.resolve("risk/1"), staging);
             TestRepository.renumber(staging, 1, 3);
             Files.move(staging, repo.resolve("risk/3"), StandardCopyOption.ATOMIC_MOVE);
-            await(() -> load.versionsSeen().contains("3"), "version 3 answers");
+            Await.until(() -> load.versionsSeen().contains("3"), Duration.ofSeconds(30), "version 3 answers");
             load.awaitMoreAnswers(50);
-            await(v2::isClosed, "version 2 unloads once its requests finish");
+            Await.until(v2::isClosed, Duration.ofSeconds(30), "version 2 unloads once its requests finish");
 
             // Roll back by removing the bad version: version 2 loads again and takes over.
             deleteTree(repo.resolve("risk/3"));
-            await(() -> server.appliance().registry().models().get("risk").latest().version() == 2,
-                    "version 2 serves again");
+            Await.until(() -> server.appliance().registry().models().get("risk").latest().version() == 2,
+                    Duration.ofSeconds(30), "version 2 serves again");
             load.awaitMoreAnswers(50);
 
             load.stop();
@@ -66,80 +58,11 @@ class HotReloadTest {
         }
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     private static void deleteTree(Path root) throws Exception {
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.sorted((a, b) -> b.compareTo(a)).toList()) {
                 Files.delete(p);
             }
-        }
-    }
-
-    /** Clients posting predictions in a loop on virtual threads, recording every outcome. */
-    private static final class Load implements AutoCloseable {
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicInteger answers = new AtomicInteger();
-        private final Set<String> versions = ConcurrentHashMap.newKeySet();
-        private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        private final List<Thread> threads = new ArrayList<>();
-
-        Load(TestServer server, int clients) {
-            for (int i = 0; i < clients; i++) {
-                threads.add(Thread.ofVirtual().start(() -> {
-                    while (running.get()) {
-                        try {
-                            HttpResponse<String> r = server.post("/v1/models/risk:predict", BODY);
-                            if (r.statusCode() == 200) {
-                                versions.add(r.headers().firstValue("X-Model-Version").orElse("?"));
-                                answers.incrementAndGet();
-                            } else {
-                                failures.add(r.statusCode() + " " + r.body());
-                            }
-                        } catch (Exception e) {
-                            failures.add(e.toString());
-                        }
-                    }
-                }));
-            }
-        }
-
-        /** Waits for {@code count} more successful answers; returns early once any request failed. */
-        void awaitMoreAnswers(int count) throws InterruptedException {
-            int target = answers.get() + count;
-            await(() -> answers.get() >= target || !failures.isEmpty(), target + " answers");
-        }
-
-        int answers() {
-            return answers.get();
-        }
-
-        Set<String> versionsSeen() {
-            return versions;
-        }
-
-        List<String> failures() {
-            return List.copyOf(failures);
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            for (Thread t : threads) {
-                t.join();
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.appliance.inference.api;
 
+import dev.appliance.inference.cache.ResultCache;
 import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.observe.ServiceMetrics;
 import io.helidon.webserver.http.HttpRouting;
@@ -15,13 +16,14 @@ public final class Api {
      *
      * @param routing       routing to add to
      * @param registry      the served models
+     * @param results       the prediction cache (possibly disabled)
      * @param metrics       request metrics
      * @param maxRows       largest number of rows one request may carry
      * @param serverVersion version reported by {@code GET /v2}
      */
-    public static void register(HttpRouting.Builder routing, ModelRegistry registry, ServiceMetrics metrics,
-                                int maxRows, String serverVersion) {
-        Models models = new Models(registry, maxRows);
+    public static void register(HttpRouting.Builder routing, ModelRegistry registry, ResultCache results,
+                                ServiceMetrics metrics, int maxRows, String serverVersion) {
+        Models models = new Models(registry, results, maxRows);
         Endpoints endpoints = new Endpoints(metrics);
         routing.register("/v1/models", new TfServingService(models, endpoints))
                 .register("/v2", new OipService(models, endpoints, serverVersion))

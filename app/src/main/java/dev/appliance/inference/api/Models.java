@@ -1,5 +1,6 @@
 package dev.appliance.inference.api;
 
+import dev.appliance.inference.cache.ResultCache;
 import dev.appliance.inference.model.ModelNotFoundException;
 import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.ModelState;
@@ -10,11 +11,18 @@ import dev.appliance.inference.model.ServedVersion;
 final class Models {
 
     private final ModelRegistry registry;
+    private final ResultCache results;
     private final int maxRows;
 
-    Models(ModelRegistry registry, int maxRows) {
+    Models(ModelRegistry registry, ResultCache results, int maxRows) {
         this.registry = registry;
+        this.results = results;
         this.maxRows = maxRows;
+    }
+
+    /** Predicts with a held version, through the result cache. */
+    ResultCache.Prediction predict(ServedVersion version, float[][] rows) throws ModelUnavailableException {
+        return results.predict(version.manifest().model(), version.version(), rows, version::predict);
     }
 
     int maxRows() {

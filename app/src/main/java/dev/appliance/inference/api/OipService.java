@@ -3,6 +3,7 @@ package dev.appliance.inference.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.appliance.inference.cache.ResultCache;
 import dev.appliance.inference.model.Manifest;
 import dev.appliance.inference.model.ModelState;
 import dev.appliance.inference.model.ServedVersion;
@@ -64,7 +65,8 @@ final class OipService implements HttpService {
         ServedVersion version = models.acquire(path, tags);
         try {
             OipInput input = OipInput.decode(body, version.manifest(), models.maxRows());
-            float[][] output = version.predict(input.rows());
+            ResultCache.Prediction prediction = models.predict(version, input.rows());
+            float[][] output = prediction.outputs();
             ObjectNode reply = Json.MAPPER.createObjectNode()
                     .put("model_name", version.manifest().model())
                     .put("model_version", Long.toString(version.version()));
@@ -81,7 +83,8 @@ final class OipService implements HttpService {
                     data.add(v);
                 }
             }
-            return Reply.ok(reply).withHeader("X-Model-Version", Long.toString(version.version()));
+            return Reply.ok(reply).withHeader("X-Model-Version", Long.toString(version.version()))
+                    .withHeader("X-Cache", prediction.outcome().header());
         } finally {
             version.release();
         }

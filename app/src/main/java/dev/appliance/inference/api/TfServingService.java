@@ -3,6 +3,7 @@ package dev.appliance.inference.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.appliance.inference.cache.ResultCache;
 import dev.appliance.inference.model.Manifest;
 import dev.appliance.inference.model.ModelState;
 import dev.appliance.inference.model.ServedVersion;
@@ -50,7 +51,8 @@ final class TfServingService implements HttpService {
         ServedVersion version = models.acquire(path, tags);
         try {
             TfServingInput input = TfServingInput.decode(body, version.manifest(), models.maxRows());
-            float[][] output = version.predict(input.rows());
+            ResultCache.Prediction prediction = models.predict(version, input.rows());
+            float[][] output = prediction.outputs();
             ObjectNode reply = Json.MAPPER.createObjectNode();
             ArrayNode rows = reply.putArray(input.columnar() ? "outputs" : "predictions");
             for (float[] row : output) {
@@ -59,7 +61,8 @@ final class TfServingService implements HttpService {
                     values.add(v);
                 }
             }
-            return Reply.ok(reply).withHeader("X-Model-Version", Long.toString(version.version()));
+            return Reply.ok(reply).withHeader("X-Model-Version", Long.toString(version.version()))
+                    .withHeader("X-Cache", prediction.outcome().header());
         } finally {
             version.release();
         }

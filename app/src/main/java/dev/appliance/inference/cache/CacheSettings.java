@@ -1,0 +1,86 @@
+package dev.appliance.inference.cache;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import dev.appliance.inference.config.Settings;
+import io.helidon.config.Config;
+
+/**
+ * Settings of the Memcached caches, read from the {@code cache} config subtree.
+ *
+ * @param enabled          whether predictions and feature rows are cached at all
+ * @param servers          Memcached servers; keys are spread over them by consistent hashing
+ * @param resultTtl        how long a prediction stays cached
+ * @param featureTtl       how long a feature row stays cached (short: features change)
+ * @param operationTimeout how long one cache operation may take before it counts as failed
+ * @param maxItemBytes     largest value stored; Memcached's item size limit (its {@code -I}, 1 MiB by default)
+ * @param credentials      SASL credentials; empty means no authentication (trusted network)
+ * @param breakerVolume    how many recent calls the circuit breaker judges
+ * @param breakerErrorRatio percentage of failed calls among them that opens the breaker
+ * @param breakerDelay     how long the breaker stays open before it lets a trial call through
+ */
+public record CacheSettings(boolean enabled,
+                            List<InetSocketAddress> servers,
+                            Duration resultTtl,
+                            Duration featureTtl,
+                            Duration operationTimeout,
+                            int maxItemBytes,
+                            Optional<MemcachedCredentials> credentials,
+                            int breakerVolume,
+                            int breakerErrorRatio,
+                            Duration breakerDelay) {
+
+    /** Builds and validates the settings; the exception message names the bad key. */
+    public static CacheSettings from(Config cache) {
+        boolean enabled = cache.get("enabled").asBoolean().orElse(false);
+        Config serversNode = cache.get("servers");
+        List<InetSocketAddress> servers = servers(serversNode);
+        if (enabled && servers.isEmpty()) {
+            throw Settings.invalid(serversNode, "must list at least one host:port when cache.enabled is true", "");
+        }
+        Optional<String> user = Settings.optionalString(cache.get("username"));
+        Optional<String> password = Settings.optionalString(cache.get("password"));
+        if (user.isPresent() != password.isPresent()) {
+            throw Settings.invalid(cache.get(user.isPresent() ? "password" : "username"),
+                    "must be set together with cache." + (user.isPresent() ? "username" : "password"), "");
+        }
+        return new CacheSettings(enabled, servers,
+                Settings.durationInRange(cache.get("result-ttl"), Duration.ofMinutes(10), Duration.ofSeconds(1),
+                        Duration.ofDays(30)),
+                Settings.durationInRange(cache.get("feature-ttl"), Duration.ofSeconds(30), Duration.ofSeconds(1),
+                        Duration.ofDays(1)),
+                Settings.durationInRange(cache.get("operation-timeout"), Duration.ofMillis(250), Duration.ofMillis(5),
+                        Duration.ofSeconds(10)),
+                Settings.intInRange(cache.get("max-item-bytes"), 1024 * 1024, 1024, 128 * 1024 * 1024),
+                user.map(u -> new MemcachedCredentials(u, password.orElseThrow())),
+                Settings.intInRange(cache.get("breaker.volume"), 10, 1, 10_000),
+                Settings.intInRange(cache.get("breaker.error-ratio"), 50, 1, 100),
+                Settings.durationInRange(cache.get("breaker.delay"), Duration.ofSeconds(5), Duration.ofMillis(100),
+                        Duration.ofMinutes(10)));
+    }
+
+    private static List<InetSocketAddress> servers(Config node) {
+        List<String> entries = node.isLeaf()
+                ? Settings.optionalString(node).map(v -> List.of(v.split("\\s*,\\s*"))).orElse(List.of())
+                : node.asList(String.class).orElse(List.of());
+        List<InetSocketAddress> servers = new ArrayList<>();
+        for (String entry : entries) {
+            int colon = entry.lastIndexOf(':');
+            int port;
+            try {
+                port = colon > 0 ? Integer.parseInt(entry.substring(colon + 1)) : -1;
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65_535) {
+                throw Settings.invalid(node, "entries must be host:port with a port between 1 and 65535", entry);
+            }
+            servers.add(InetSocketAddress.createUnresolved(entry.substring(0, colon), port));
+        }
+        return List.copyOf(servers);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.appliance.inference.cache;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.helidon.faulttolerance.CircuitBreaker;
+import io.helidon.faulttolerance.CircuitBreakerOpenException;
+import io.helidon.metrics.api.MeterRegistry;
+
+/**
+ * One named cache over the shared Memcached connection, behind its own circuit breaker. Lookups never
+ * throw: a failure or an open breaker is reported as {@link Lookup.Bypass} and counted, so the caller
+ * serves without the cache.
+ */
+final class CacheStore {
+
+    private static final Logger LOG = Logger.getLogger(CacheStore.class.getName());
+
+    private final String name;
+    private final MemcachedConnection connection;
+    private final Duration ttl;
+    private final CircuitBreaker breaker;
+    private final CacheMetrics metrics;
+
+    /** What a lookup found. */
+    sealed interface Lookup {
+        /** The stored value. */
+        record Hit(byte[] value) implements Lookup {
+        }
+
+        /** Nothing stored under the key. */
+        record Miss() implements Lookup {
+        }
+
+        /** The cache could not be asked; serve without it. */
+        record Bypass() implements Lookup {
+        }
+    }
+
+    CacheStore(String name, MemcachedConnection connection, Duration ttl, CacheSettings settings,
+               MeterRegistry registry) {
+        this.name = name;
+        this.connection = connection;
+        this.ttl = ttl;
+        this.breaker = CircuitBreaker.builder().name("cache-" + name)
+                .volume(settings.breakerVolume()).errorRatio(settings.breakerErrorRatio())
+                .delay(settings.breakerDelay()).successThreshold(1)
+                .build();
+        this.metrics = new CacheMetrics(registry, name, this::breakerState);
+    }
+
+    String name() {
+        return name;
+    }
+
+    Lookup get(String key) {
+        Optional<byte[]> value = call("get", () -> Optional.ofNullable(connection.get(key)));
+        if (value == null) {
+            return new Lookup.Bypass();
+        }
+        if (value.isPresent()) {
+            metrics.hit();
+            return new Lookup.Hit(value.get());
+        }
+        metrics.miss();
+        return new Lookup.Miss();
+    }
+
+    /** Stores a value; a failure is counted and logged, never thrown. */
+    void put(String key, byte[] value) {
+        call("set", () -> {
+            connection.set(key, ttl, value);
+            return Boolean.TRUE;
+        });
+    }
+
+    /** Counts a value that could not be decoded, so it is treated as a miss. */
+    void corrupt(String key, String problem) {
+        metrics.error("get", CacheException.Reason.SERIALIZATION.tag());
+        LOG.warning(() -> "cache " + name + ": undecodable value under " + key + ": " + problem);
+    }
+
+    /** The breaker's state for health details: closed, half_open or open. */
+    String state() {
+        return breaker.state().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private double breakerState() {
+        return switch (breaker.state()) {
+            case CLOSED -> 0;
+            case HALF_OPEN -> 1;
+            case OPEN -> 2;
+        };
+    }
+
+    /** Runs one operation through the breaker; null means it did not succeed. */
+    private <T> T call(String operation, Supplier<T> op) {
+        long start = System.nanoTime();
+        try {
+            return breaker.invoke(op);
+        } catch (CircuitBreakerOpenException e) {
+            metrics.bypass("breaker_open");
+            return null;
+        } catch (CacheException e) {
+            metrics.error(operation, e.reason().tag());
+            metrics.bypass("error");
+            LOG.log(Level.FINE, "cache " + name + " " + operation + " failed: " + e.getMessage(), e);
+            return null;
+        } finally {
+            metrics.request(operation, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+}

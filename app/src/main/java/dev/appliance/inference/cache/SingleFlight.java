@@ -1,0 +1,54 @@
+package dev.appliance.inference.cache;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Runs at most one computation per key at a time: callers that arrive while it runs wait for its result
+ * (or its failure) instead of starting their own.
+ */
+final class SingleFlight<K, V> {
+
+    private final ConcurrentMap<K, CompletableFuture<V>> inFlight = new ConcurrentHashMap<>();
+
+    /** A computation that may fail with a checked exception. */
+    @FunctionalInterface
+    interface Computation<V, E extends Exception> {
+        V compute() throws E;
+    }
+
+    <E extends Exception> V run(K key, Computation<V, E> computation) throws E {
+        CompletableFuture<V> mine = new CompletableFuture<>();
+        CompletableFuture<V> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            return join(running);
+        }
+        try {
+            V value = computation.compute();
+            mine.complete(value);
+            return value;
+        } catch (Exception e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V, E extends Exception> V join(CompletableFuture<V> running) throws E {
+        try {
+            return running.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a shared computation", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw (E) e.getCause();
+        }
+    }
+}
