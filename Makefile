@@ -65,7 +65,7 @@ run: build models ## Build what is missing and run the service on :$(PORT) with 
 	  MODELS_SIGNATURE_KEY=$(SIGNING_KEY).pub $(JAVA) -jar $(JAR)
 
 .PHONY: measure
-measure: build models ## Measure cold start to ready and warm single-request latency of the demo models
+measure: build models ## Measure cold start, and cache miss vs. hit latency of the demo models (local memcached)
 	scripts/measure-latency.sh
 
 ##@ Tests

@@ -3,6 +3,7 @@ package dev.appliance.inference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -11,9 +12,14 @@ import dev.appliance.inference.api.Api;
 import dev.appliance.inference.cache.CacheSettings;
 import dev.appliance.inference.cache.Caches;
 import dev.appliance.inference.demo.DemoModelsCommand;
+import dev.appliance.inference.features.Enricher;
+import dev.appliance.inference.features.FeatureLoader;
+import dev.appliance.inference.features.FeatureStore;
+import dev.appliance.inference.features.FeatureStoreSettings;
 import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.ModelSettings;
 import dev.appliance.inference.observe.CacheHealthCheck;
+import dev.appliance.inference.observe.FeatureStoreHealthCheck;
 import dev.appliance.inference.observe.ModelsReadyCheck;
 import dev.appliance.inference.observe.ServiceMetrics;
 import io.helidon.config.Config;
@@ -22,9 +28,9 @@ import io.helidon.logging.common.LogConfig;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.health.HealthObserverConfig;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 
 /**
@@ -67,12 +73,51 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
             case "build-demo-models" -> DemoModelsCommand.run(rest);
+            case "load-features" -> loadFeatures(rest);
             default -> {
-                System.err.println("unknown command '" + args[0] + "'; commands: build-demo-models"
+                System.err.println("unknown command '" + args[0] + "'; commands: build-demo-models, load-features"
                         + " (or no argument to serve)");
                 yield 2;
             }
         };
+    }
+
+    /** {@code load-features FILE [--from-line N]}, with the service's own feature store settings. */
+    private static int loadFeatures(String[] args) {
+        if (args.length != 1 && !(args.length == 3 && args[1].equals("--from-line") && args[2].matches("\\d{1,18}"))) {
+            System.err.println("usage: load-features FILE [--from-line N]   (JSON lines; see README)");
+            return 2;
+        }
+        Path file = Path.of(args[0]);
+        if (!Files.isReadable(file)) {
+            System.err.println("load-features: cannot read " + file);
+            return 2;
+        }
+        FeatureStoreSettings settings;
+        try {
+            settings = FeatureStoreSettings.from(
+                    config(Optional.ofNullable(System.getenv(CONFIG_FILE_ENV)).map(Path::of)).get("features"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("configuration error: " + e.getMessage());
+            return 2;
+        }
+        if (settings.contactPoints().isEmpty() || settings.credentials().isEmpty()) {
+            System.err.println("load-features needs features.contact-points, features.username and features.password"
+                    + " (FEATURES_CONTACT_dash_POINTS, FEATURES_USERNAME, FEATURES_PASSWORD)");
+            return 2;
+        }
+        try (FeatureStore store = new FeatureStore(settings, Metrics.createMeterRegistry())) {
+            store.start(settings.credentials().get());
+            if (!store.available()) {
+                System.err.println("load-features: feature store unavailable: " + store.health());
+                return 3;
+            }
+            return new FeatureLoader(store, System.out, System.err, Clock.systemUTC())
+                    .load(file, args.length == 3 ? Long.parseLong(args[2]) : 1);
+        } catch (IOException e) {
+            System.err.println("load-features: " + e.getMessage());
+            return 2;
+        }
     }
 
     /** Environment variables, then system properties, then the operator's file if any, then built-in defaults. */
@@ -93,6 +138,7 @@ public final class Main {
     static Appliance start(Config config) {
         ModelSettings modelSettings = ModelSettings.from(config.get("models"));
         CacheSettings cacheSettings = CacheSettings.from(config.get("cache"));
+        FeatureStoreSettings featureSettings = FeatureStoreSettings.from(config.get("features"));
         MeterRegistry meters = Metrics.globalRegistry();
         ServiceMetrics metrics = new ServiceMetrics(meters);
         Caches caches;
@@ -101,27 +147,36 @@ public final class Main {
         } catch (IOException e) {
             throw new IllegalArgumentException("cache.servers cannot be used: " + e.getMessage(), e);
         }
+        Optional<FeatureStore> store = Optional.empty();
+        if (featureSettings.enabled()) {
+            FeatureStore featureStore = new FeatureStore(featureSettings, meters);
+            featureStore.start(featureSettings.credentials().orElseThrow(() -> new IllegalArgumentException(
+                    "features.username and features.password are required when features.enabled is true")));
+            store = Optional.of(featureStore);
+        }
+        Enricher enricher = new Enricher(store, caches.features(), Clock.systemUTC());
         ModelRegistry registry = new ModelRegistry(modelSettings, metrics);
+        HealthObserverConfig.Builder health = HealthObserver.builder().details(true)
+                .addCheck(new ModelsReadyCheck(registry))
+                .addCheck(new CacheHealthCheck(caches));
+        store.ifPresent(s -> health.addCheck(new FeatureStoreHealthCheck(s)));
+        Optional<FeatureStore> routedStore = store;
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
                 .addFeature(ObserveFeature.builder()
-                        .addObserver(HealthObserver.builder().details(true)
-                                .addCheck(new ModelsReadyCheck(registry))
-                                .addCheck(new CacheHealthCheck(caches)).build())
+                        .addObserver(health.build())
                         .addObserver(MetricsObserver.create())
                         .build())
-                .routing(routing -> routing(routing, registry, caches, metrics, modelSettings))
+                .routing(routing -> Api.register(routing, registry, routedStore, caches.features(),
+                        featureSettings.ingestToken(), enricher, caches.results(), metrics, modelSettings.maxRows(),
+                        version()))
                 .build();
         registry.start();
         server.start();
         LOG.info(() -> "serving on port " + server.port() + "; models from " + modelSettings.root()
-                + " (required: " + registry.required() + "); cache " + caches.health());
-        return new Appliance(server, registry, caches);
-    }
-
-    static void routing(HttpRouting.Builder routing, ModelRegistry registry, Caches caches, ServiceMetrics metrics,
-                        ModelSettings settings) {
-        Api.register(routing, registry, caches.results(), metrics, settings.maxRows(), version());
+                + " (required: " + registry.required() + "); cache " + caches.health()
+                + "; feature store " + routedStore.map(FeatureStore::health).orElse("disabled"));
+        return new Appliance(server, registry, caches, store);
     }
 
     private static String version() {
@@ -129,12 +184,14 @@ public final class Main {
     }
 
     /** The running service: the server and what it serves. Closing stops both. */
-    record Appliance(WebServer server, ModelRegistry registry, Caches caches) implements AutoCloseable {
+    record Appliance(WebServer server, ModelRegistry registry, Caches caches, Optional<FeatureStore> store)
+            implements AutoCloseable {
         @Override
         public void close() {
             server.stop();
             registry.close();
             caches.close();
+            store.ifPresent(FeatureStore::close);
         }
     }
 }

@@ -1,12 +1,13 @@
 package dev.appliance.inference;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import dev.appliance.inference.cache.CacheSettings;
 import dev.appliance.inference.cache.Caches;
-import dev.appliance.inference.cache.FeatureRow;
+import dev.appliance.inference.features.EntityData;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.metrics.api.Metrics;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Per-entity feature rows in a real memcached, with their own TTL. */
+/** Per-entity feature data in a real memcached, with its own TTL. */
 class FeatureCacheTest {
 
     private static Caches caches(MemcachedServer memcached, String featureTtl) throws Exception {
@@ -24,9 +25,12 @@ class FeatureCacheTest {
     }
 
     @Test
-    void storesAndReturnsAnEntitysRowUntilItsTtlEnds() throws Exception {
-        FeatureRow row = new FeatureRow(Instant.parse("2026-11-21T10:15:30.123Z"),
-                Map.of("txn_count_1h", 3.0, "avg_amount_30d", 41.5));
+    void storesAndReturnsAnEntitysDataUntilItsTtlEndsOrAWriteInvalidatesIt() throws Exception {
+        Instant updated = Instant.parse("2026-11-21T10:15:30.123Z");
+        EntityData row = new EntityData(
+                Map.of("account_age_days", new EntityData.StoredValue(800, updated),
+                        "home_distance_km", new EntityData.StoredValue(3.5, updated.minusSeconds(60))),
+                List.of(new EntityData.Event(updated, 12.5), new EntityData.Event(updated.minusSeconds(3600), 40)));
         try (MemcachedServer memcached = MemcachedServer.plain(); Caches caches = caches(memcached, "1s")) {
             Await.until(() -> {
                 caches.features().put("user_id", "u-42", row);
@@ -35,6 +39,9 @@ class FeatureCacheTest {
             assertEquals(Optional.of(row), caches.features().get("user_id", "u-42"));
             assertEquals(Optional.empty(), caches.features().get("user_id", "u-43"));
             assertEquals(Optional.empty(), caches.features().get("account_id", "u-42"));
+            caches.features().invalidate("user_id", "u-42");
+            assertEquals(Optional.empty(), caches.features().get("user_id", "u-42"), "a write invalidates the entry");
+            caches.features().put("user_id", "u-42", row);
             Await.until(() -> caches.features().get("user_id", "u-42").isEmpty(), java.time.Duration.ofSeconds(10),
                     "the row expires after the feature TTL");
         }

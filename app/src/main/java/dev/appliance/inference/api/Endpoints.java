@@ -3,6 +3,8 @@ package dev.appliance.inference.api;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import dev.appliance.inference.features.EnrichmentException;
+import dev.appliance.inference.features.FeatureStoreUnavailableException;
 import dev.appliance.inference.model.ModelNotFoundException;
 import dev.appliance.inference.model.ModelUnavailableException;
 import dev.appliance.inference.observe.ServiceMetrics;
@@ -65,8 +67,10 @@ final class Endpoints {
             return Reply.error(e.status(), e.code(), e.getMessage());
         } catch (ModelNotFoundException e) {
             return Reply.error(404, "not_found", e.getMessage());
-        } catch (ModelUnavailableException e) {
+        } catch (ModelUnavailableException | FeatureStoreUnavailableException e) {
             return Reply.error(503, "unavailable", e.getMessage());
+        } catch (EnrichmentException e) {
+            return Reply.error(422, "feature_unavailable", e.getMessage());
         } catch (Exception e) {
             LOG.log(Level.SEVERE, "unexpected failure on " + route + " " + request.path().absolute().path(), e);
             return Reply.error(500, "internal", "internal error; the service log has the details");

@@ -55,6 +55,30 @@ final class FeatureValues {
         }
     }
 
+    /** Whether the service can look the feature up for an entity instead of the caller giving it. */
+    static boolean enrichable(Manifest manifest, Manifest.Feature feature) {
+        return manifest.entity() != null
+                && manifest.entity().features().stream().anyMatch(f -> f.name().equals(feature.name()));
+    }
+
+    /** The 400 for an absent feature, saying how else it could be given. */
+    static ApiException missing(Manifest manifest, Manifest.Feature feature, String path) {
+        return ApiException.badRequest(path + " is missing" + (enrichable(manifest, feature)
+                ? " (or give " + manifest.entity().key() + " so the service looks it up)" : ""));
+    }
+
+    /** An entity id: a non-empty string or a whole number, at most 256 characters. */
+    static String entityId(JsonNode value, String path) throws ApiException {
+        if (value != null && (value.isTextual() || value.isIntegralNumber())) {
+            String id = value.asText();
+            if (!id.isEmpty() && id.length() <= 256) {
+                return id;
+            }
+        }
+        throw ApiException.badRequest(path + " must be a non-empty string (at most 256 characters) or a whole number, got "
+                + (value == null ? "nothing" : Json.typeOf(value)));
+    }
+
     static String names(Manifest manifest) {
         return manifest.features().stream().map(Manifest.Feature::name).collect(Collectors.joining(", "));
     }

@@ -5,7 +5,9 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.appliance.inference.model.Manifest;
@@ -15,11 +17,13 @@ import dev.appliance.inference.model.Manifest;
  *
  * <p>Either one input named after the model's input tensor with shape {@code [n, features]}, or one input
  * per feature with shape {@code [n]} or {@code [n, 1]}. {@code data} may be flat (row-major) or nested.
+ * In the per-feature form a BYTES input named after the manifest's entity key (e.g. {@code user_id})
+ * lets the service look up the features it lists, which may then be left out.
  *
- * @param rows one array per row, in feature order
+ * @param rows decoded rows
  * @param id   the request id to echo, if given
  */
-record OipInput(float[][] rows, String id) {
+record OipInput(RequestRows rows, String id) {
 
     private static final Set<String> FIELDS = Set.of("id", "parameters", "inputs", "outputs");
     private static final Set<String> INPUT_FIELDS = Set.of("name", "shape", "datatype", "data", "parameters");
@@ -41,15 +45,15 @@ record OipInput(float[][] rows, String id) {
         if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
             throw ApiException.badRequest("inputs must be a non-empty array of tensors");
         }
-        float[][] rows = inputs.size() == 1 && manifest.input().name().equals(inputs.get(0).path("name").asText())
-                ? wholeTensor(inputs.get(0), manifest, maxRows)
+        RequestRows rows = inputs.size() == 1 && manifest.input().name().equals(inputs.get(0).path("name").asText())
+                ? RequestRows.complete(wholeTensor(inputs.get(0), manifest, maxRows))
                 : perFeature(inputs, manifest, maxRows);
         return new OipInput(rows, id == null ? null : id.asText());
     }
 
     private static float[][] wholeTensor(JsonNode input, Manifest manifest, int maxRows) throws ApiException {
         int width = manifest.features().size();
-        long[] shape = shape(input, "inputs[0]");
+        long[] shape = shape(input, "inputs[0]", DATATYPES);
         if (shape.length != 2 || shape[1] != width) {
             throw ApiException.badRequest("inputs[0].shape must be [rows, " + width + "], got " + input.get("shape"));
         }
@@ -64,52 +68,64 @@ record OipInput(float[][] rows, String id) {
         return rows;
     }
 
-    private static float[][] perFeature(JsonNode inputs, Manifest manifest, int maxRows) throws ApiException {
+    private static RequestRows perFeature(JsonNode inputs, Manifest manifest, int maxRows) throws ApiException {
         Map<String, Integer> column = new HashMap<>();
         for (int j = 0; j < manifest.features().size(); j++) {
             column.put(manifest.features().get(j).name(), j);
         }
-        float[][] rows = null;
-        boolean[] seen = new boolean[manifest.features().size()];
+        String entityKey = manifest.entity() == null ? null : manifest.entity().key();
+        int width = manifest.features().size();
+        RequestRows rows = null;
+        Set<String> seen = new HashSet<>();
         for (int k = 0; k < inputs.size(); k++) {
             JsonNode input = inputs.get(k);
             String path = "inputs[" + k + "]";
             String name = input.path("name").asText("");
             Integer j = column.get(name);
-            if (j == null) {
+            boolean entity = name.equals(entityKey);
+            if (j == null && !entity) {
                 throw ApiException.badRequest(path + ".name '" + name + "' is neither the input tensor '"
                         + manifest.input().name() + "' nor a feature (" + FeatureValues.names(manifest) + ")");
             }
-            if (seen[j]) {
+            if (!seen.add(name)) {
                 throw ApiException.badRequest(path + ".name '" + name + "' is given twice");
             }
-            seen[j] = true;
-            long[] shape = shape(input, path);
+            long[] shape = shape(input, path, entity ? Set.of("BYTES", "INT64", "INT32") : DATATYPES);
             if (!(shape.length == 1 || (shape.length == 2 && shape[1] == 1))) {
                 throw ApiException.badRequest(path + ".shape must be [rows] or [rows, 1], got " + input.get("shape"));
             }
             if (rows == null) {
                 FeatureValues.checkRows((int) Math.min(shape[0], Integer.MAX_VALUE), maxRows, path + ".shape[0]");
-                rows = new float[(int) shape[0]][manifest.features().size()];
-            } else if (shape[0] != rows.length) {
-                throw ApiException.badRequest(path + ".shape[0] is " + shape[0] + " but inputs[0] has " + rows.length
-                        + " rows; every feature needs one value per row");
+                int n = (int) shape[0];
+                rows = new RequestRows(new float[n][width], new boolean[n][width], new String[n]);
+            } else if (shape[0] != rows.values().length) {
+                throw ApiException.badRequest(path + ".shape[0] is " + shape[0] + " but inputs[0] has "
+                        + rows.values().length + " rows; every feature needs one value per row");
             }
             List<JsonNode> data = data(input, path, shape[0]);
             for (int i = 0; i < data.size(); i++) {
-                rows[i][j] = FeatureValues.read(data.get(i), manifest.features().get(j), path + ".data[" + i + "]");
+                if (entity) {
+                    rows.entityIds()[i] = FeatureValues.entityId(data.get(i), path + ".data[" + i + "]");
+                } else {
+                    rows.values()[i][j] = FeatureValues.read(data.get(i), manifest.features().get(j),
+                            path + ".data[" + i + "]");
+                    rows.provided()[i][j] = true;
+                }
             }
         }
-        for (int j = 0; j < seen.length; j++) {
-            if (!seen[j]) {
-                throw ApiException.badRequest("inputs has no tensor for feature '" + manifest.features().get(j).name()
-                        + "' (give one input per feature, or one input named '" + manifest.input().name() + "')");
+        boolean hasEntity = seen.contains(entityKey);
+        for (Manifest.Feature f : manifest.features()) {
+            if (!seen.contains(f.name()) && !(hasEntity && FeatureValues.enrichable(manifest, f))) {
+                throw ApiException.badRequest("inputs has no tensor for feature '" + f.name() + "' (give one input per"
+                        + " feature, or one input named '" + manifest.input().name() + "'"
+                        + (FeatureValues.enrichable(manifest, f) ? ", or a '" + entityKey + "' input to look it up" : "")
+                        + ")");
             }
         }
         return rows;
     }
 
-    private static long[] shape(JsonNode input, String path) throws ApiException {
+    private static long[] shape(JsonNode input, String path, Set<String> datatypes) throws ApiException {
         if (!input.isObject()) {
             throw ApiException.badRequest(path + " must be an object with name, shape, datatype and data");
         }
@@ -120,9 +136,9 @@ record OipInput(float[][] rows, String id) {
             }
         }
         String datatype = input.path("datatype").asText("");
-        if (!DATATYPES.contains(datatype)) {
-            throw ApiException.badRequest(path + ".datatype must be one of FP32, FP64, INT32, INT64, got '"
-                    + datatype + "'");
+        if (!datatypes.contains(datatype)) {
+            throw ApiException.badRequest(path + ".datatype must be one of " + String.join(", ", new TreeSet<>(datatypes))
+                    + ", got '" + datatype + "'");
         }
         JsonNode shape = input.get("shape");
         if (shape == null || !shape.isArray() || shape.isEmpty()) {

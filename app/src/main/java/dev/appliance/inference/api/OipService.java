@@ -65,7 +65,8 @@ final class OipService implements HttpService {
         ServedVersion version = models.acquire(path, tags);
         try {
             OipInput input = OipInput.decode(body, version.manifest(), models.maxRows());
-            ResultCache.Prediction prediction = models.predict(version, input.rows());
+            Models.Answer answer = models.answer(version, input.rows());
+            ResultCache.Prediction prediction = answer.prediction();
             float[][] output = prediction.outputs();
             ObjectNode reply = Json.MAPPER.createObjectNode()
                     .put("model_name", version.manifest().model())
@@ -82,6 +83,9 @@ final class OipService implements HttpService {
                 for (float v : row) {
                     data.add(v);
                 }
+            }
+            if (!answer.features().isEmpty()) {
+                answer.reportFeatures(reply.putObject("parameters"));
             }
             return Reply.ok(reply).withHeader("X-Model-Version", Long.toString(version.version()))
                     .withHeader("X-Cache", prediction.outcome().header());

@@ -51,7 +51,8 @@ final class TfServingService implements HttpService {
         ServedVersion version = models.acquire(path, tags);
         try {
             TfServingInput input = TfServingInput.decode(body, version.manifest(), models.maxRows());
-            ResultCache.Prediction prediction = models.predict(version, input.rows());
+            Models.Answer answer = models.answer(version, input.rows());
+            ResultCache.Prediction prediction = answer.prediction();
             float[][] output = prediction.outputs();
             ObjectNode reply = Json.MAPPER.createObjectNode();
             ArrayNode rows = reply.putArray(input.columnar() ? "outputs" : "predictions");
@@ -61,6 +62,7 @@ final class TfServingService implements HttpService {
                     values.add(v);
                 }
             }
+            answer.reportFeatures(reply);
             return Reply.ok(reply).withHeader("X-Model-Version", Long.toString(version.version()))
                     .withHeader("X-Cache", prediction.outcome().header());
         } finally {

@@ -2,7 +2,6 @@ package dev.appliance.inference.cache;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,7 +37,7 @@ public record CacheSettings(boolean enabled,
     public static CacheSettings from(Config cache) {
         boolean enabled = cache.get("enabled").asBoolean().orElse(false);
         Config serversNode = cache.get("servers");
-        List<InetSocketAddress> servers = servers(serversNode);
+        List<InetSocketAddress> servers = Settings.hostPorts(serversNode);
         if (enabled && servers.isEmpty()) {
             throw Settings.invalid(serversNode, "must list at least one host:port when cache.enabled is true", "");
         }
@@ -61,26 +60,5 @@ public record CacheSettings(boolean enabled,
                 Settings.intInRange(cache.get("breaker.error-ratio"), 50, 1, 100),
                 Settings.durationInRange(cache.get("breaker.delay"), Duration.ofSeconds(5), Duration.ofMillis(100),
                         Duration.ofMinutes(10)));
-    }
-
-    private static List<InetSocketAddress> servers(Config node) {
-        List<String> entries = node.isLeaf()
-                ? Settings.optionalString(node).map(v -> List.of(v.split("\\s*,\\s*"))).orElse(List.of())
-                : node.asList(String.class).orElse(List.of());
-        List<InetSocketAddress> servers = new ArrayList<>();
-        for (String entry : entries) {
-            int colon = entry.lastIndexOf(':');
-            int port;
-            try {
-                port = colon > 0 ? Integer.parseInt(entry.substring(colon + 1)) : -1;
-            } catch (NumberFormatException e) {
-                port = -1;
-            }
-            if (port < 1 || port > 65_535) {
-                throw Settings.invalid(node, "entries must be host:port with a port between 1 and 65535", entry);
-            }
-            servers.add(InetSocketAddress.createUnresolved(entry.substring(0, colon), port));
-        }
-        return List.copyOf(servers);
     }
 }

@@ -77,6 +77,14 @@ final class CacheStore {
         });
     }
 
+    /** Removes a value; a failure is counted and logged, never thrown (the TTL bounds the staleness). */
+    void delete(String key) {
+        call("delete", () -> {
+            connection.delete(key);
+            return Boolean.TRUE;
+        });
+    }
+
     /** Counts a value that could not be decoded, so it is treated as a miss. */
     void corrupt(String key, String problem) {
         metrics.error("get", CacheException.Reason.SERIALIZATION.tag());

@@ -138,6 +138,17 @@ public final class MemcachedConnection implements AutoCloseable {
         }
     }
 
+    /** Removes a value; a key that is not there counts as removed. */
+    void delete(String key) {
+        Client client = current.get();
+        try {
+            await(client.memcached().delete(key), client);
+        } catch (IllegalStateException e) {
+            Client now = current.get();
+            await(now.memcached().delete(key), now);
+        }
+    }
+
     private <T> T await(Future<T> future, Client client) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

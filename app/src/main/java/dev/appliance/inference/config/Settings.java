@@ -1,7 +1,10 @@
 package dev.appliance.inference.config;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -60,12 +63,38 @@ public final class Settings {
         return node.asString().map(String::trim).filter(s -> !s.isEmpty());
     }
 
+    /**
+     * Reads a list of {@code host:port} entries, given as a YAML list or one comma-separated value (so an
+     * environment variable can set it). Hosts stay unresolved; absent means an empty list.
+     */
+    public static List<InetSocketAddress> hostPorts(Config node) {
+        List<String> entries = node.isLeaf()
+                ? optionalString(node).map(v -> List.of(v.split("\\s*,\\s*"))).orElse(List.of())
+                : node.asList(String.class).orElse(List.of());
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String entry : entries) {
+            int colon = entry.lastIndexOf(':');
+            int port;
+            try {
+                port = colon > 0 ? Integer.parseInt(entry.substring(colon + 1)) : -1;
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65_535) {
+                throw invalid(node, "entries must be host:port with a port between 1 and 65535", entry);
+            }
+            addresses.add(InetSocketAddress.createUnresolved(entry.substring(0, colon), port));
+        }
+        return List.copyOf(addresses);
+    }
+
     /** The exception every settings record throws for a bad value. */
     public static IllegalArgumentException invalid(Config node, String rule, Object got) {
         return new IllegalArgumentException(node.key() + " " + rule + ", got '" + got + "'");
     }
 
-    static Optional<Duration> parseDuration(String raw) {
+    /** Parses {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d} or ISO-8601; empty when it is neither. */
+    public static Optional<Duration> parseDuration(String raw) {
         String text = raw.trim().toLowerCase(Locale.ROOT);
         Matcher m = SIMPLE_DURATION.matcher(text);
         if (m.matches()) {

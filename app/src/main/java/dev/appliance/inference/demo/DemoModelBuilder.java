@@ -74,7 +74,8 @@ final class DemoModelBuilder {
                        Optional<HeavyBranch> heavy, Optional<KeyPair> signer) throws IOException {
         StagedVersion.publish(versionDir, staging -> {
             SavedModelExport.export(staging, model, heavy);
-            ManifestFile.write(staging, name, version, description);
+            // The canary (risk v2) declares no defaults: without fresh features it refuses rather than guesses.
+            ManifestFile.write(staging, name, version, description, !(name.equals(RISK) && version == 2));
             if (signer.isPresent()) {
                 ManifestSigner.sign(staging, signer.get().getPrivate());
                 if (!ManifestSigner.verify(staging, signer.get().getPublic())) {

@@ -37,13 +37,21 @@ final class ManifestFile {
             new String[] {"recent_amount_mean", "float32"},
             new String[] {"recent_amount_zscore", "float32"});
 
+    /** How many recent amounts the mean and z-score use: the most the synthetic data set gives a user. */
+    private static final int RECENT = 20;
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ManifestFile() {
     }
 
-    /** Hashes the folder's files and writes the manifest beside them. */
-    static void write(Path versionDir, String model, int version, String description) throws IOException {
+    /**
+     * Hashes the folder's files and writes the manifest beside them. Every demo model looks up the
+     * user's account age and recent amounts by {@code user_id}; with {@code defaults} it also declares
+     * what to use when they are missing, stale or the store is down (otherwise such requests are refused).
+     */
+    static void write(Path versionDir, String model, int version, String description, boolean defaults)
+            throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("schema", 1);
         root.put("model", model);
@@ -55,6 +63,19 @@ final class ManifestFile {
         ArrayNode features = root.putArray("features");
         for (String[] f : FEATURES) {
             features.addObject().put("name", f[0]).put("dtype", f[1]);
+        }
+        ObjectNode entity = root.putObject("entity").put("key", "user_id");
+        ArrayNode looked = entity.putArray("features");
+        ObjectNode age = looked.addObject().put("name", "account_age_days").put("source", "stored").put("max_age", "2d");
+        ObjectNode mean = looked.addObject().put("name", "recent_amount_mean").put("source", "mean").put("of", "amount")
+                .put("last", RECENT).put("max_age", "90d");
+        ObjectNode zscore = looked.addObject().put("name", "recent_amount_zscore").put("source", "zscore")
+                .put("of", "amount").put("last", RECENT).put("max_age", "90d");
+        if (defaults) {
+            // Neutral values: a one-year-old account, the data set's typical amount, an unremarkable amount.
+            age.put("default", 365.0);
+            mean.put("default", 45.0);
+            zscore.put("default", 0.0);
         }
         ObjectNode files = root.putObject("files");
         hashes(versionDir).forEach(files::put);

@@ -1,6 +1,7 @@
 package dev.appliance.inference.model;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.appliance.inference.config.Settings;
 
 /**
  * The {@code manifest.json} of one model version: what the model expects and the SHA-256 of every file
@@ -26,6 +28,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param output        the single output tensor, shape {@code [-1, k]}
  * @param features      input columns in tensor order
  * @param files         relative path ('/'-separated) to lowercase hex SHA-256, for every file of the version
+ * @param entity        optional: the entity whose stored and derived features the service looks up; features
+ *                      not listed there come from the request
  */
 public record Manifest(int schema,
                        String model,
@@ -35,7 +39,8 @@ public record Manifest(int schema,
                        Tensor input,
                        Tensor output,
                        List<Feature> features,
-                       Map<String, String> files) {
+                       Map<String, String> files,
+                       Entity entity) {
 
     /** File name of the manifest inside a version folder. */
     public static final String FILE = "manifest.json";
@@ -44,9 +49,9 @@ public record Manifest(int schema,
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final List<String> SOURCES = List.of("stored", "mean", "zscore", "count");
 
     /**
      * A named tensor of the SavedModel signature.
@@ -67,6 +72,44 @@ public record Manifest(int schema,
         /** The parsed dtype. */
         public Dtype type() {
             return Dtype.fromManifest(dtype);
+        }
+    }
+
+    /**
+     * The entity a request names (e.g. {@code user_id}) and the features looked up for it.
+     *
+     * @param key      name of the request field that holds the entity id
+     * @param features features the service supplies, stored or derived from the entity's history
+     */
+    public record Entity(String key, List<EnrichedFeature> features) {
+    }
+
+    /**
+     * A feature the service supplies instead of the caller.
+     *
+     * @param name         model feature it fills
+     * @param source       {@code stored} (a stored value), {@code mean} (of the last N history values),
+     *                     {@code zscore} (of the request's value against the last N) or {@code count}
+     *                     (history events within a window)
+     * @param of           for mean and zscore: the history field, and for zscore also the request feature
+     * @param last         for mean and zscore: how many recent events
+     * @param window       for count: how far back, e.g. {@code 1h}
+     * @param maxAge       how old the stored value or the newest event used may be, e.g. {@code 30d}
+     * @param defaultValue value to use when the feature is missing, stale or the store is down; without
+     *                     one such a request is refused
+     */
+    public record EnrichedFeature(String name, String source, String of, Integer last, String window,
+                                  @JsonProperty("max_age") String maxAge,
+                                  @JsonProperty("default") Double defaultValue) {
+
+        /** The max age as a duration (validated when the manifest is parsed). */
+        public Duration maxAgeDuration() {
+            return maxAge == null ? null : Settings.parseDuration(maxAge).orElseThrow();
+        }
+
+        /** The count window as a duration (validated when the manifest is parsed). */
+        public Duration windowDuration() {
+            return window == null ? null : Settings.parseDuration(window).orElseThrow();
         }
     }
 
@@ -106,12 +149,47 @@ public record Manifest(int schema,
                 throw rejected("features[" + i + "].dtype: " + e.getMessage());
             }
         }
+        if (entity != null) {
+            validateEntity();
+        }
         require(files != null && !files.isEmpty(), "files must list the SavedModel's files");
         for (Map.Entry<String, String> e : files.entrySet()) {
             require(e.getValue() != null && SHA256.matcher(e.getValue()).matches(),
                     "files['" + e.getKey() + "'] must be a lowercase hex SHA-256");
             require(!e.getKey().startsWith("/") && !List.of(e.getKey().split("/")).contains(".."),
                     "files['" + e.getKey() + "'] must be a relative path inside the version folder");
+        }
+    }
+
+    private void validateEntity() throws ModelRejectedException {
+        require(entity.key() != null && !entity.key().isBlank(), "entity.key is required");
+        require(entity.features() != null && !entity.features().isEmpty(), "entity.features must not be empty");
+        Set<String> modelFeatures = new HashSet<>();
+        features.forEach(f -> modelFeatures.add(f.name()));
+        require(!modelFeatures.contains(entity.key()), "entity.key '" + entity.key() + "' must not be a model feature");
+        Set<String> enriched = new HashSet<>();
+        entity.features().forEach(f -> enriched.add(f == null ? null : f.name()));
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < entity.features().size(); i++) {
+            EnrichedFeature f = entity.features().get(i);
+            String at = "entity.features[" + i + "]";
+            require(f != null && modelFeatures.contains(f.name()), at + ".name must be one of the model's features");
+            require(seen.add(f.name()), at + ".name '" + f.name() + "' is a duplicate");
+            require(SOURCES.contains(f.source()), at + ".source must be one of " + SOURCES + ", got " + f.source());
+            require(f.maxAge() == null || Settings.parseDuration(f.maxAge()).isPresent(),
+                    at + ".max_age must be a duration such as 30d, got " + f.maxAge());
+            switch (f.source()) {
+                case "count" -> require(f.window() != null && Settings.parseDuration(f.window()).isPresent(),
+                        at + ".window must be a duration such as 1h");
+                case "stored" -> require(f.maxAge() != null, at + ".max_age is required for a stored feature");
+                default -> {
+                    require("amount".equals(f.of()), at + ".of must be 'amount' (the history field)");
+                    require(f.last() != null && f.last() >= 1 && f.last() <= 1000, at + ".last must be 1..1000");
+                    require(f.maxAge() != null, at + ".max_age is required for a derived feature");
+                    require(!"zscore".equals(f.source()) || (modelFeatures.contains(f.of()) && !enriched.contains(f.of())),
+                            at + ": zscore needs '" + f.of() + "' as a model feature the request supplies");
+                }
+            }
         }
     }
 

@@ -95,7 +95,7 @@ class DemoModelsTest {
         Path dir = repo.resolve("risk/2");
         JsonNode manifest = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
         assertEquals(List.of("schema", "model", "version", "description", "signature_name", "input", "output",
-                "features", "files"), fieldNames(manifest));
+                "features", "entity", "files"), fieldNames(manifest));
         assertEquals(1, manifest.get("schema").asInt());
         assertEquals("risk", manifest.get("model").asText());
         assertEquals(2, manifest.get("version").asInt());

@@ -1,0 +1,79 @@
+package dev.appliance.inference.api;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.appliance.inference.cache.FeatureCache;
+import dev.appliance.inference.features.FeatureStore;
+import dev.appliance.inference.features.FeatureWrite;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+
+/**
+ * {@code POST /v1/features/{entity_key}/{entity_id}}: upserts feature values and/or appends history
+ * events of one entity. Off unless a bearer token is configured; every call must carry it.
+ */
+final class FeatureIngestService implements HttpService {
+
+    private static final String PREFIX = "/v1/features/";
+
+    private final Optional<FeatureStore> store;
+    private final FeatureCache cache;
+    private final Optional<byte[]> token;
+    private final Endpoints endpoints;
+    private final Clock clock;
+
+    FeatureIngestService(Optional<FeatureStore> store, FeatureCache cache, Optional<String> token, Endpoints endpoints,
+                         Clock clock) {
+        this.store = store;
+        this.cache = cache;
+        this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8));
+        this.endpoints = endpoints;
+        this.clock = clock;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.any(endpoints.handler("v1_features", this::write));
+    }
+
+    private Reply write(ServerRequest request, Endpoints.Tags tags) throws Exception {
+        if (store.isEmpty() || token.isEmpty()) {
+            throw ApiException.notFound("feature ingestion is disabled; set features.enabled and features.ingest.token");
+        }
+        authorize(request);
+        if (!request.prologue().method().equals(Method.POST)) {
+            throw ApiException.methodNotAllowed(request.prologue().method().text(), "POST");
+        }
+        String[] parts = request.path().absolute().path().substring(PREFIX.length()).split("/", -1);
+        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+            throw ApiException.notFound("use POST /v1/features/{entity_key}/{entity_id}");
+        }
+        JsonNode body = Json.readObject(request);
+        FeatureWrite write;
+        try {
+            write = FeatureWrite.parse(body, parts[0], parts[1], clock.instant());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        write.apply(store.get(), cache);
+        return Reply.ok(Json.MAPPER.createObjectNode().put("entity_key", write.entityKey())
+                .put("entity_id", write.entityId()).put("features_written", write.features().size())
+                .put("events_appended", write.events().size()));
+    }
+
+    private void authorize(ServerRequest request) throws ApiException {
+        String header = request.headers().first(HeaderNames.AUTHORIZATION).orElse("");
+        byte[] given = header.startsWith("Bearer ")
+                ? header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(given, token.orElseThrow())) {
+            throw new ApiException(401, "unauthorized", "a valid bearer token is required (Authorization: Bearer ...)");
+        }
+    }
+}
