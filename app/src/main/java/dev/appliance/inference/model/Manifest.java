@@ -114,7 +114,7 @@ public record Manifest(int schema,
     }
 
     /** Parses and validates manifest bytes; the message of the exception says which field is wrong. */
-    static Manifest parse(byte[] bytes) throws ModelRejectedException {
+    public static Manifest parse(byte[] bytes) throws ModelRejectedException {
         Manifest m;
         try {
             m = JSON.readValue(bytes, Manifest.class);

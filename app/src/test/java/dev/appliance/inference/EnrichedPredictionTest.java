@@ -1,0 +1,151 @@
+package dev.appliance.inference;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Enriched predictions through the HTTP API with the real CQL stand-in behind the service: the write API,
+ * looked-up features, per-feature status, and what happens when the store stops under load.
+ */
+class EnrichedPredictionTest {
+
+    private static final String TOKEN = "test-ingest-token-" + java.util.UUID.randomUUID();
+    private static final double[] RECENT = {30, 42, 38.5, 51, 27};
+
+    private static FeatureStoreFixture fixture;
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fixture = FeatureStoreFixture.create("features_http");
+        Map<String, String> settings = new HashMap<>(fixture.serviceSettings());
+        settings.putAll(Map.of("models.root", TestRepository.demo().toString(),
+                "models.labels.risk.stable", "1", "models.labels.risk.canary", "2",
+                "features.ingest.token", TOKEN));
+        server = new TestServer(settings).awaitReady(Duration.ofSeconds(60));
+        StringBuilder events = new StringBuilder();
+        for (int i = 0; i < RECENT.length; i++) {
+            events.append(i == 0 ? "" : ", ").append("{\"occurred_at\": \"")
+                    .append(java.time.Instant.now().minus(Duration.ofHours(i + 1))).append("\", \"amount\": ")
+                    .append(RECENT[i]).append("}");
+        }
+        HttpResponse<String> written = ingest("u-1", "{\"features\": {\"account_age_days\": 800}, \"events\": ["
+                + events + "]}", "Bearer " + TOKEN);
+        assertEquals(200, written.statusCode(), written.body());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void theWriteApiRequiresTheBearerToken() throws Exception {
+        assertEquals(401, ingest("u-2", "{\"features\": {\"account_age_days\": 1}}", null).statusCode());
+        assertEquals(401, ingest("u-2", "{\"features\": {\"account_age_days\": 1}}", "Bearer wrong").statusCode());
+        HttpResponse<String> bad = ingest("u-2", "{\"features\": {\"account_age_days\": \"old\"}}", "Bearer " + TOKEN);
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("features.account_age_days must be a finite number"), bad.body());
+    }
+
+    @Test
+    void lookedUpFeaturesGiveTheSamePredictionAsTheCallerSendingThem() throws Exception {
+        HttpResponse<String> enriched = server.post("/v1/models/risk/labels/canary:predict",
+                "{\"instances\": [{\"user_id\": \"u-1\", \"amount\": 950, \"merchant_category\": 7, \"hour\": 3}]}");
+        assertEquals(200, enriched.statusCode(), enriched.body());
+        JsonNode reply = TestServer.json(enriched);
+        for (String f : List.of("account_age_days", "recent_amount_mean", "recent_amount_zscore")) {
+            assertEquals("PRESENT", reply.at("/feature_status/0/" + f + "/status").asText(), reply.toString());
+            assertEquals(false, reply.at("/feature_status/0/" + f + "/default").asBoolean());
+        }
+        double mean = java.util.Arrays.stream(RECENT).average().orElseThrow();
+        double squares = java.util.Arrays.stream(RECENT).map(a -> (a - mean) * (a - mean)).sum();
+        double z = (950 - mean) / Math.max(Math.sqrt(squares / (RECENT.length - 1)), 1.0);
+        HttpResponse<String> direct = server.post("/v1/models/risk/labels/canary:predict",
+                "{\"instances\": [[950, 7, 3, 800, " + (float) mean + ", " + (float) z + "]]}");
+        assertEquals(TestServer.json(direct).get("predictions"), reply.get("predictions"));
+
+        HttpResponse<String> oip = server.post("/v2/models/risk/versions/2/infer", """
+                {"inputs": [{"name": "user_id", "shape": [1], "datatype": "BYTES", "data": ["u-1"]},
+                            {"name": "amount", "shape": [1], "datatype": "FP32", "data": [950]},
+                            {"name": "merchant_category", "shape": [1], "datatype": "INT32", "data": [7]},
+                            {"name": "hour", "shape": [1], "datatype": "INT32", "data": [3]}]}""");
+        assertEquals(200, oip.statusCode(), oip.body());
+        assertEquals(reply.at("/predictions/0/0").asDouble(), TestServer.json(oip).at("/outputs/0/data/0").asDouble());
+        assertEquals("PRESENT", TestServer.json(oip).at("/parameters/feature_status/0/account_age_days/status").asText());
+    }
+
+    @Test
+    void anUnknownEntityGetsDefaultsWhereDeclaredAndA422Elsewhere() throws Exception {
+        String body = "{\"instances\": [{\"user_id\": \"never-seen\", \"amount\": 20, \"merchant_category\": 1, \"hour\": 12}]}";
+        HttpResponse<String> stable = server.post("/v1/models/risk/labels/stable:predict", body);
+        assertEquals(200, stable.statusCode(), stable.body());
+        assertEquals("MISSING", TestServer.json(stable).at("/feature_status/0/account_age_days/status").asText());
+        assertTrue(TestServer.json(stable).at("/feature_status/0/account_age_days/default").asBoolean());
+        HttpResponse<String> canary = server.post("/v1/models/risk/labels/canary:predict", body);
+        assertEquals(422, canary.statusCode(), canary.body());
+        assertTrue(canary.body().contains("feature 'account_age_days' of user_id 'never-seen' is missing"), canary.body());
+    }
+
+    @Test
+    void withTheStoreStoppedModelsWithDefaultsStillAnswerAndOthersGet503() throws Exception {
+        String body = "{\"instances\": [{\"user_id\": \"u-1\", \"amount\": 950, \"merchant_category\": 7, \"hour\": 3}]}";
+        try (RequestLoad load = new RequestLoad(server, 2, "/v1/models/risk/labels/stable:predict", i -> body)) {
+            load.awaitMoreAnswers(20);
+            fixture.server().stop();
+            try {
+                Await.until(() -> status("/v1/models/risk/labels/canary:predict", body) == 503, Duration.ofSeconds(30),
+                        "a model without defaults answers 503");
+                HttpResponse<String> canary = server.post("/v1/models/risk/labels/canary:predict", body);
+                assertTrue(canary.body().contains("needs feature 'account_age_days' from the feature store"),
+                        canary.body());
+                HttpResponse<String> stable = server.post("/v1/models/risk/labels/stable:predict", body);
+                assertEquals(200, stable.statusCode(), stable.body());
+                assertEquals("UNAVAILABLE", TestServer.json(stable).at("/feature_status/0/account_age_days/status")
+                        .asText());
+                assertEquals(503, server.get("/observe/health/ready").statusCode(), "a required store down: not ready");
+                load.awaitMoreAnswers(20);
+            } finally {
+                fixture.server().start();
+            }
+            Await.until(() -> status("/v1/models/risk/labels/canary:predict", body) == 200, Duration.ofSeconds(60),
+                    "the store is used again after it comes back");
+            load.stop();
+            assertEquals(List.of(), load.failures(), "the model with defaults never failed");
+            System.out.printf("feature store outage: %d requests with defaults, %d failed%n", load.answers(),
+                    load.failures().size());
+        }
+    }
+
+    private static int status(String path, String body) {
+        try {
+            return server.post(path, body).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static HttpResponse<String> ingest(String user, String body, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + server.appliance().server().port() + "/v1/features/user_id/" + user))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
