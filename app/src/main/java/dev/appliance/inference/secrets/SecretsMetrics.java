@@ -22,7 +22,10 @@ final class SecretsMetrics {
 
     /** Seconds until the token or lease expires; negative once expired, -1 before the first one. */
     void ttl(String what, Supplier<Double> seconds) {
-        registry.getOrCreate(Gauge.builder("vault_" + what + "_ttl_seconds", seconds)
+        String name = "vault_" + what + "_ttl_seconds";
+        // A gauge reads the object it was registered with: replace one left by an earlier instance.
+        registry.meters().stream().filter(m -> m.id().name().equals(name)).toList().forEach(registry::remove);
+        registry.getOrCreate(Gauge.builder(name, seconds)
                 .description("Seconds until the Vault " + what + " expires (negative: expired)"));
     }
 
