@@ -41,7 +41,7 @@ bootstrap: ## Install everything the project needs (apt, JDK >= 21, venv, Maven 
 	scripts/bootstrap.sh
 	@mkdir -p $(CACHE) && touch $(BOOTSTRAP_STAMP)
 
-$(BOOTSTRAP_STAMP): scripts/bootstrap.sh scripts/apt-packages.txt ansible/requirements.txt app/pom.xml
+$(BOOTSTRAP_STAMP): scripts/bootstrap.sh scripts/apt-packages.txt ansible/requirements.txt scripts/test-requirements.txt app/pom.xml
 	@$(MAKE) bootstrap
 
 ##@ Service

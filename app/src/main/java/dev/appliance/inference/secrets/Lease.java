@@ -1,0 +1,31 @@
+package dev.appliance.inference.secrets;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import dev.appliance.inference.features.CqlCredentials;
+
+/**
+ * Database credentials with their Vault lease.
+ *
+ * @param credentials the username and password
+ * @param id          the lease id, for renewal and revocation (logged by prefix only)
+ * @param duration    the TTL Vault granted when the credentials were issued: the increment asked for on renewal
+ * @param expiresAt   when the credentials stop working unless the lease is renewed
+ * @param renewable   whether Vault lets the lease be renewed
+ */
+record Lease(CqlCredentials credentials, String id, Duration duration, Instant expiresAt, boolean renewable) {
+
+    Lease renewedUntil(Instant newExpiry) {
+        return new Lease(credentials, id, duration, newExpiry, renewable);
+    }
+
+    boolean expiredAt(Instant now) {
+        return !now.isBefore(expiresAt);
+    }
+
+    @Override
+    public String toString() {
+        return "Lease[user=" + credentials.username() + ", id=" + Audit.prefix(id) + ", expiresAt=" + expiresAt + "]";
+    }
+}

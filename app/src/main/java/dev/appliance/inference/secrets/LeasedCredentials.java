@@ -1,0 +1,242 @@
+package dev.appliance.inference.secrets;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.appliance.inference.features.CqlCredentials;
+import io.github.jopenlibs.vault.VaultException;
+import io.github.jopenlibs.vault.response.DatabaseResponse;
+import io.github.jopenlibs.vault.response.VaultResponse;
+
+/**
+ * Dynamic CQL credentials from the database secrets engine. The lease is renewed ahead of expiry; when a renewal
+ * grants no more than the margin (the max TTL is near), when Vault refuses to renew, or when the token that
+ * created the lease was replaced (its leases die with it), new credentials are issued and passed to the listeners
+ * (the feature store builds a new session and swaps it in); once they all switched, the old lease is revoked.
+ */
+final class LeasedCredentials implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(LeasedCredentials.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String mount;
+    private final String role;
+    private final VaultToken token;
+    private final Renewal renewal;
+    private final SecretsMetrics metrics;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final List<Listener<CqlCredentials>> listeners = new CopyOnWriteArrayList<>();
+    private volatile Lease current;
+    private volatile String problem = "";
+    private Backoff backoff;
+    private ScheduledFuture<?> next;
+    private boolean closed;
+
+    LeasedCredentials(VaultSettings settings, String role, VaultToken token, SecretsMetrics metrics, Clock clock,
+                      ScheduledExecutorService scheduler) {
+        this.mount = settings.databaseMount();
+        this.role = role;
+        this.token = token;
+        this.renewal = settings.renewal();
+        this.backoff = settings.backoff();
+        this.metrics = metrics;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        metrics.ttl("lease", () -> current == null ? -1.0
+                : Duration.between(clock.instant(), current.expiresAt()).toMillis() / 1000.0);
+        token.onReplaced(() -> rotate("the token that created the lease was replaced"));
+    }
+
+    /** Issues the credentials to start with, then keeps them alive on the scheduler. */
+    synchronized void start() throws VaultException {
+        current = issue();
+        Audit.rotation("cql", current.credentials().username(), "lease " + Audit.prefix(current.id()) + ", at start");
+        scheduleRenewal(current);
+    }
+
+    void onRotation(Listener<CqlCredentials> listener) {
+        listeners.add(listener);
+    }
+
+    Optional<CqlCredentials> credentials() {
+        return Optional.ofNullable(current).map(Lease::credentials);
+    }
+
+    boolean valid() {
+        Lease lease = current;
+        return lease != null && !lease.expiredAt(clock.instant());
+    }
+
+    String status() {
+        Lease lease = current;
+        if (lease == null) {
+            return "no credentials yet" + (problem.isEmpty() ? "" : "; " + problem);
+        }
+        String state = lease.expiredAt(clock.instant())
+                ? "lease expired at " + lease.expiresAt() + ": cannot serve"
+                : "user '" + lease.credentials().username() + "', lease valid until " + lease.expiresAt();
+        return problem.isEmpty() ? state : state + "; " + problem;
+    }
+
+    private synchronized void renew() {
+        Lease lease = current;
+        if (closed || lease == null) {
+            return;
+        }
+        if (lease.expiredAt(clock.instant()) || !lease.renewable()) {
+            rotate(lease.renewable() ? "lease expired" : "lease not renewable");
+            return;
+        }
+        try {
+            VaultResponse response = token.client().leases().renew(lease.id(), lease.duration().toSeconds());
+            Duration ttl = leaseDuration(response);
+            current = lease.renewedUntil(clock.instant().plus(ttl));
+            metrics.renewal("lease");
+            backoff = backoff.reset();
+            problem = "";
+            if (renewal.maxTtlNear(ttl)) {
+                rotate("max TTL near: renewal granted only " + ttl.toSeconds() + " s");
+            } else {
+                scheduleRenewal(current);
+            }
+        } catch (VaultException e) {
+            metrics.renewalFailure("lease");
+            if (Redact.refused(e)) {
+                if (e.getHttpStatusCode() == 403) {
+                    token.refused();
+                }
+                rotate("renewal refused (" + Redact.reason(e) + ")");
+            } else {
+                retry(this::renew, "lease renewal failed: " + Redact.reason(e));
+            }
+        }
+    }
+
+    private synchronized void rotate(String reason) {
+        if (closed || current == null) {
+            return;
+        }
+        Lease fresh;
+        try {
+            fresh = issue();
+        } catch (VaultException e) {
+            metrics.readFailure("lease");
+            if (e.getHttpStatusCode() == 403) {
+                token.refused();
+            }
+            retry(() -> rotate(reason), "issuing new CQL credentials failed: " + Redact.reason(e));
+            return;
+        }
+        try {
+            for (Listener<CqlCredentials> listener : listeners) {
+                listener.accept(fresh.credentials());
+            }
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "switching to new CQL credentials failed; the old ones stay", e);
+            revoke(fresh, "unused new credentials");
+            retry(() -> rotate(reason), "switching to new CQL credentials failed: " + e.getClass().getSimpleName());
+            return;
+        }
+        Lease old = current;
+        current = fresh;
+        backoff = backoff.reset();
+        problem = "";
+        metrics.rotation("lease");
+        Audit.rotation("cql", fresh.credentials().username(), "lease " + Audit.prefix(fresh.id()) + "; " + reason);
+        revoke(old, "replaced credentials of user '" + old.credentials().username() + "'");
+        scheduleRenewal(fresh);
+    }
+
+    private Lease issue() throws VaultException {
+        DatabaseResponse response = token.client().database(mount).creds(role);
+        int status = response.getRestResponse().getStatus();
+        if (status != 200 || response.getCredential() == null || response.getCredential().getUsername() == null
+                || response.getLeaseId() == null || response.getLeaseDuration() == null) {
+            throw new VaultException("reading " + mount + "/creds/" + role + " answered HTTP " + status, status);
+        }
+        Duration ttl = Duration.ofSeconds(response.getLeaseDuration());
+        return new Lease(new CqlCredentials(response.getCredential().getUsername(),
+                response.getCredential().getPassword()), response.getLeaseId(), ttl, clock.instant().plus(ttl),
+                Boolean.TRUE.equals(response.getRenewable()));
+    }
+
+    private void revoke(Lease lease, String what) {
+        try {
+            token.client().leases().revoke(lease.id());
+            Audit.revocation("cql lease (" + what + ")", lease.id());
+        } catch (VaultException e) {
+            Audit.failure("revoking cql lease " + Audit.prefix(lease.id()) + " failed; it expires on its own at "
+                    + lease.expiresAt(), e);
+        }
+    }
+
+    /** The driver returns a lease renewal as a bare response: read {@code lease_duration} from the body. */
+    static Duration leaseDuration(VaultResponse response) throws VaultException {
+        try {
+            JsonNode body = JSON.readTree(new String(response.getRestResponse().getBody(), StandardCharsets.UTF_8));
+            JsonNode duration = body.path("lease_duration");
+            if (!duration.canConvertToLong()) {
+                throw new VaultException("lease renewal answered without lease_duration", 502);
+            }
+            return Duration.ofSeconds(duration.asLong());
+        } catch (IOException e) {
+            throw new VaultException("lease renewal answered with a body that is not JSON", 502);
+        }
+    }
+
+    private void scheduleRenewal(Lease lease) {
+        schedule(this::renew, renewal.delay(Duration.between(clock.instant(), lease.expiresAt())));
+    }
+
+    private void retry(Runnable task, String why) {
+        problem = why;
+        backoff = backoff.next();
+        Duration delay = backoff.delay();
+        LOG.warning(() -> why + "; " + current + " stays in use; retrying in " + delay.toMillis() + " ms");
+        schedule(task, delay);
+    }
+
+    private synchronized void schedule(Runnable task, Duration delay) {
+        if (closed) {
+            return;
+        }
+        if (next != null) {
+            next.cancel(false);
+        }
+        next = scheduler.schedule(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "unexpected failure in CQL lease upkeep; retrying", e);
+                synchronized (this) {
+                    retry(task, "unexpected failure: " + e.getClass().getSimpleName());
+                }
+            }
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops renewing and revokes the lease: call after the CQL session using it was closed. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (next != null) {
+            next.cancel(false);
+        }
+        if (current != null && valid()) {
+            revoke(current, "shutdown");
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.appliance.inference.secrets;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+import dev.appliance.inference.cache.MemcachedCredentials;
+import dev.appliance.inference.features.CqlCredentials;
+import io.github.jopenlibs.vault.VaultException;
+import io.helidon.metrics.api.MeterRegistry;
+
+/**
+ * Every credential the service uses, from Vault: logs in with AppRole, keeps the token alive, watches the
+ * Memcached secret in KV v2 and keeps the dynamic CQL credentials leased, passing new credentials to the
+ * registered listeners. With {@code vault.enabled=false} nothing starts and no credentials are offered: the
+ * components use their embedded defaults.
+ *
+ * <p>Wiring: {@link #start} before the components that need credentials, give them the initial values, register
+ * their switch methods as listeners, and {@link #close} after them (closing revokes the lease and the token).
+ */
+public final class Secrets implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Secrets.class.getName());
+
+    private final Optional<VaultToken> token;
+    private final Optional<KvWatcher> memcached;
+    private final Optional<LeasedCredentials> cql;
+    private final Optional<ScheduledExecutorService> scheduler;
+
+    private Secrets(Optional<VaultToken> token, Optional<KvWatcher> memcached, Optional<LeasedCredentials> cql,
+                    Optional<ScheduledExecutorService> scheduler) {
+        this.token = token;
+        this.memcached = memcached;
+        this.cql = cql;
+        this.scheduler = scheduler;
+    }
+
+    /**
+     * Logs in and fetches the first credentials, retrying with backoff for up to {@code vault.startup-timeout}
+     * while Vault is unreachable; then keeps everything fresh on two background threads.
+     *
+     * @throws IllegalStateException when the login or the first credentials fail for good (refused, a wrapped
+     *                               secret_id already unwrapped) or not within the startup timeout
+     */
+    public static Secrets start(VaultSettings settings, MeterRegistry registry, Clock clock) {
+        if (!settings.enabled()) {
+            return new Secrets(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        }
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2, runnable -> {
+            Thread thread = new Thread(runnable, "vault-secrets");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        SecretsMetrics metrics = new SecretsMetrics(registry);
+        VaultClients clients = new VaultClients(settings);
+        VaultToken token = new VaultToken(settings, new AppRoleLogin(settings, clients, clock), clients, metrics, clock,
+                scheduler);
+        Optional<KvWatcher> memcached = settings.memcachedPath()
+                .map(path -> new KvWatcher(settings, path, token, metrics, scheduler));
+        Optional<LeasedCredentials> cql = settings.databaseRole()
+                .map(role -> new LeasedCredentials(settings, role, token, metrics, clock, scheduler));
+        Secrets secrets = new Secrets(Optional.of(token), memcached, cql, Optional.of(scheduler));
+        try {
+            Instant deadline = clock.instant().plus(settings.startupTimeout());
+            retrying(settings, clock, deadline, "log in to Vault at " + settings.address(), token::start);
+            if (memcached.isPresent()) {
+                retrying(settings, clock, deadline, "read the Memcached credentials from " + settings.kvMount() + "/"
+                        + settings.memcachedPath().orElseThrow(), memcached.get()::start);
+            }
+            if (cql.isPresent()) {
+                retrying(settings, clock, deadline, "get CQL credentials from " + settings.databaseMount()
+                        + "/creds/" + settings.databaseRole().orElseThrow(), cql.get()::start);
+            }
+        } catch (RuntimeException e) {
+            secrets.close();
+            throw e;
+        }
+        LOG.info(() -> "credentials from Vault: " + secrets.health().details());
+        return secrets;
+    }
+
+    /** Starts with the system clock. */
+    public static Secrets start(VaultSettings settings, MeterRegistry registry) {
+        return start(settings, registry, Clock.systemUTC());
+    }
+
+    private interface Step {
+        void run() throws LoginException, VaultException;
+    }
+
+    private static void retrying(VaultSettings settings, Clock clock, Instant deadline, String what, Step step) {
+        Backoff backoff = settings.backoff();
+        while (true) {
+            try {
+                step.run();
+                return;
+            } catch (LoginException e) {
+                throw new IllegalStateException("vault: cannot " + what + ": " + e.getMessage(), e);
+            } catch (VaultException e) {
+                if (Redact.refused(e)) {
+                    throw new IllegalStateException("vault: cannot " + what + ": refused, " + Redact.reason(e), e);
+                }
+                backoff = backoff.next();
+                Duration wait = backoff.delay();
+                if (clock.instant().plus(wait).isAfter(deadline)) {
+                    throw new IllegalStateException("vault: cannot " + what + " within vault.startup-timeout "
+                            + settings.startupTimeout().toSeconds() + "s: " + Redact.reason(e), e);
+                }
+                LOG.warning(() -> "cannot " + what + " yet (" + Redact.reason(e) + "); retrying in "
+                        + wait.toMillis() + " ms");
+                try {
+                    Thread.sleep(wait.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("vault: interrupted while trying to " + what, interrupted);
+                }
+            }
+        }
+    }
+
+    /** Whether credentials come from Vault at all. */
+    public boolean enabled() {
+        return token.isPresent();
+    }
+
+    /** The Memcached SASL credentials in use now; empty when Vault is off or no KV path is configured. */
+    public Optional<MemcachedCredentials> memcachedCredentials() {
+        return memcached.flatMap(KvWatcher::credentials);
+    }
+
+    /**
+     * Calls {@code listener} with each new version of the Memcached credentials (for example
+     * {@code caches::rotate}); a listener that throws is called again with the same version at the next poll.
+     */
+    public void onMemcachedCredentials(Listener<MemcachedCredentials> listener) {
+        memcached.ifPresent(watcher -> watcher.onChange(listener));
+    }
+
+    /** The CQL credentials in use now; empty when Vault is off or no database role is configured. */
+    public Optional<CqlCredentials> cqlCredentials() {
+        return cql.flatMap(LeasedCredentials::credentials);
+    }
+
+    /**
+     * Calls {@code listener} with new CQL credentials before the current ones expire; it returns once they are in
+     * use (new session swapped in), and only then is the old lease revoked. A listener that throws keeps the old
+     * credentials in use, and the rotation is retried with backoff.
+     */
+    public void onCqlCredentials(Listener<CqlCredentials> listener) {
+        cql.ifPresent(leased -> leased.onRotation(listener));
+    }
+
+    /** Whether the credentials can serve now, with details for the readiness check. */
+    public Health health() {
+        Map<String, String> details = new LinkedHashMap<>();
+        if (token.isEmpty()) {
+            details.put("vault", "disabled");
+            return new Health(true, details);
+        }
+        details.put("token", token.get().status());
+        memcached.ifPresent(watcher -> details.put("memcached", watcher.status()));
+        cql.ifPresent(leased -> details.put("cql", leased.status()));
+        boolean ready = token.get().valid() && cql.map(LeasedCredentials::valid).orElse(true);
+        return new Health(ready, Collections.unmodifiableMap(details));
+    }
+
+    /**
+     * Readiness of the credentials.
+     *
+     * @param ready   whether the service can use its credentials now
+     * @param details per credential: what is held and until when, or why it cannot serve
+     */
+    public record Health(boolean ready, Map<String, String> details) {
+    }
+
+    /**
+     * Stops all upkeep, revokes the CQL lease and then the token (leases die with their token anyway): no
+     * credential outlives the process. Close the consumers (the CQL session) first.
+     */
+    @Override
+    public void close() {
+        memcached.ifPresent(KvWatcher::close);
+        cql.ifPresent(LeasedCredentials::close);
+        token.ifPresent(VaultToken::close);
+        scheduler.ifPresent(s -> {
+            s.shutdownNow();
+            try {
+                s.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+}
