@@ -21,7 +21,10 @@ import dev.appliance.inference.model.ModelSettings;
 import dev.appliance.inference.observe.CacheHealthCheck;
 import dev.appliance.inference.observe.FeatureStoreHealthCheck;
 import dev.appliance.inference.observe.ModelsReadyCheck;
+import dev.appliance.inference.observe.SecretsHealthCheck;
 import dev.appliance.inference.observe.ServiceMetrics;
+import dev.appliance.inference.secrets.Secrets;
+import dev.appliance.inference.secrets.VaultSettings;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.logging.common.LogConfig;
@@ -64,6 +67,10 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             System.err.println("configuration error: " + e.getMessage());
             System.exit(2);
+            return;
+        } catch (IllegalStateException e) {
+            System.err.println("cannot start: " + e.getMessage());
+            System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(appliance::close, "shutdown"));
@@ -139,26 +146,36 @@ public final class Main {
         ModelSettings modelSettings = ModelSettings.from(config.get("models"));
         CacheSettings cacheSettings = CacheSettings.from(config.get("cache"));
         FeatureStoreSettings featureSettings = FeatureStoreSettings.from(config.get("features"));
+        VaultSettings vaultSettings = VaultSettings.from(config.get("vault"));
         MeterRegistry meters = Metrics.globalRegistry();
         ServiceMetrics metrics = new ServiceMetrics(meters);
+
+        // Vault first: with it enabled, the cache and the store log in with what it hands out.
+        Secrets secrets = Secrets.start(vaultSettings, meters);
         Caches caches;
         try {
-            caches = Caches.create(cacheSettings, meters);
+            caches = Caches.create(cacheSettings.withCredentials(
+                    secrets.memcachedCredentials().or(cacheSettings::credentials)), meters);
         } catch (IOException e) {
+            secrets.close();
             throw new IllegalArgumentException("cache.servers cannot be used: " + e.getMessage(), e);
         }
+        secrets.onMemcachedCredentials(caches::rotate);
         Optional<FeatureStore> store = Optional.empty();
         if (featureSettings.enabled()) {
             FeatureStore featureStore = new FeatureStore(featureSettings, meters);
-            featureStore.start(featureSettings.credentials().orElseThrow(() -> new IllegalArgumentException(
-                    "features.username and features.password are required when features.enabled is true")));
+            featureStore.start(secrets.cqlCredentials().or(featureSettings::credentials).orElseThrow(() ->
+                    new IllegalArgumentException("features.username and features.password (or vault.database.role)"
+                            + " are required when features.enabled is true")));
+            secrets.onCqlCredentials(featureStore::rotate);
             store = Optional.of(featureStore);
         }
         Enricher enricher = new Enricher(store, caches.features(), Clock.systemUTC());
         ModelRegistry registry = new ModelRegistry(modelSettings, metrics);
         HealthObserverConfig.Builder health = HealthObserver.builder().details(true)
                 .addCheck(new ModelsReadyCheck(registry))
-                .addCheck(new CacheHealthCheck(caches));
+                .addCheck(new CacheHealthCheck(caches))
+                .addCheck(new SecretsHealthCheck(secrets));
         store.ifPresent(s -> health.addCheck(new FeatureStoreHealthCheck(s)));
         Optional<FeatureStore> routedStore = store;
         WebServer server = WebServer.builder()
@@ -175,8 +192,9 @@ public final class Main {
         server.start();
         LOG.info(() -> "serving on port " + server.port() + "; models from " + modelSettings.root()
                 + " (required: " + registry.required() + "); cache " + caches.health()
-                + "; feature store " + routedStore.map(FeatureStore::health).orElse("disabled"));
-        return new Appliance(server, registry, caches, store);
+                + "; feature store " + routedStore.map(FeatureStore::health).orElse("disabled")
+                + "; vault " + (secrets.enabled() ? "enabled" : "disabled"));
+        return new Appliance(server, registry, caches, store, secrets);
     }
 
     private static String version() {
@@ -184,14 +202,16 @@ public final class Main {
     }
 
     /** The running service: the server and what it serves. Closing stops both. */
-    record Appliance(WebServer server, ModelRegistry registry, Caches caches, Optional<FeatureStore> store)
-            implements AutoCloseable {
+    record Appliance(WebServer server, ModelRegistry registry, Caches caches, Optional<FeatureStore> store,
+                     Secrets secrets) implements AutoCloseable {
         @Override
         public void close() {
             server.stop();
             registry.close();
             caches.close();
             store.ifPresent(FeatureStore::close);
+            // Last: closing revokes the token and the CQL lease, which the store used until now.
+            secrets.close();
         }
     }
 }

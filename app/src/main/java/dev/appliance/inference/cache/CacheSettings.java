@@ -33,6 +33,12 @@ public record CacheSettings(boolean enabled,
                             int breakerErrorRatio,
                             Duration breakerDelay) {
 
+    /** The same settings with other SASL credentials (from Vault instead of configuration). */
+    public CacheSettings withCredentials(Optional<MemcachedCredentials> replacement) {
+        return new CacheSettings(enabled, servers, resultTtl, featureTtl, operationTimeout, maxItemBytes, replacement,
+                breakerVolume, breakerErrorRatio, breakerDelay);
+    }
+
     /** Builds and validates the settings; the exception message names the bad key. */
     public static CacheSettings from(Config cache) {
         boolean enabled = cache.get("enabled").asBoolean().orElse(false);
