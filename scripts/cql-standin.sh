@@ -16,7 +16,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 standin=$root/cql-standin
-assembly=${CQL_STANDIN_ASSEMBLY:-$root/.cache/cassandra}
+assembly=$root/.cache/cassandra
 lib=$assembly/lib
 stamp=$assembly/assembled.sha256
 # The stand-in's default superuser, created by Cassandra in a fresh data directory.
@@ -66,7 +66,8 @@ parse() {
   done
   [[ -n $dir ]] || die "--dir DIR is required"
   mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
+  # The physical path: the pid check compares it, and .cache may be reached through a symlink.
+  dir=$(cd "$dir" && pwd -P)
   pidfile=$dir/cassandra.pid
   log=$dir/cassandra.log
 }
@@ -139,6 +140,10 @@ start() {
   if pid=$(running_pid); then
     echo "cql-standin: already running in $dir (pid $pid)"
     return
+  fi
+  # Otherwise the readiness check could log in to whatever else answers on that port.
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "port $port on 127.0.0.1 is already in use"
   fi
   render_config
   mkdir -p "$dir/triggers"
