@@ -133,7 +133,7 @@ EOF
 start() {
   parse "$@"
   [[ -n $port ]] || die "--port PORT is required"
-  local java_home pid begin jvm_options jamm status
+  local java_home pid begin jvm_options jamm login
   java_home=$("$root/scripts/find-jdk.sh" 17 17 2>/dev/null) \
     || die "needs JDK 17 (Cassandra 5.0 does not start on newer JDKs): run 'make bootstrap'"
   compgen -G "$lib/cassandra-all-*.jar" >/dev/null || die "no assembly in $lib: run 'make cql-standin-assemble'"
@@ -173,16 +173,16 @@ start() {
   pid=$!
   echo "$pid" > "$pidfile"
   if [[ -n $owner ]]; then
-    setsid bash -c 'while kill -0 "$1" && kill -0 "$2"; do sleep 2; done 2>/dev/null; kill -TERM "$2" 2>/dev/null' \
+    setsid bash -c 'while kill -0 "$2"; do kill -0 "$1" || { kill -TERM "$2"; break; }; sleep 2; done' \
       _ "$owner" "$pid" </dev/null >/dev/null 2>&1 &
   fi
   echo "cql-standin: starting Cassandra on 127.0.0.1:$port (pid $pid, log $log)"
   local deadline=$(( $(now_ms) + ${timeout:-180} * 1000 ))
   while :; do
-    status=0
+    login=0
     CQL_USER=$superuser CQL_PASSWORD=$superuser python3 "$standin/cql-login.py" 127.0.0.1 "$port" 2>/dev/null \
-      || status=$?
-    ((status == 0)) && break
+      || login=$?
+    ((login == 0)) && break
     if ! kill -0 "$pid" 2>/dev/null; then
       tail -n 30 "$log" >&2
       die "Cassandra exited during start; see $log"

@@ -144,13 +144,16 @@ final class CqlServer {
     private void run(String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(script.toString()));
         command.addAll(List.of(arguments));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        // The script's output is short (a few lines) and says how long the start or stop took.
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        // To a file, not a pipe, so that the timeout holds whatever the script does.
+        Path outputFile = dir.resolve("script.out");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(outputFile.toFile()).start();
         if (!process.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new IOException(String.join(" ", command) + " did not finish in " + SCRIPT_TIMEOUT_SECONDS + " s");
         }
+        // A few lines that say how long the start or stop took.
+        String output = Files.readString(outputFile, StandardCharsets.UTF_8);
         System.out.print(output);
         if (process.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
