@@ -10,6 +10,8 @@ CACHE ?= .cache
 MODELS_DIR ?= models
 PORT ?= 8080
 TF_NATIVE_VERSION ?= 2.10.1
+CQL_PORT ?= 9042
+CQL_STANDIN_DIR ?= $(CACHE)/cql-standin
 
 BOOTSTRAP_STAMP := $(CACHE)/bootstrap.stamp
 TF_LIB := $(CURDIR)/$(CACHE)/tensorflow/native/lib
@@ -31,13 +33,13 @@ JAVA = $(JAVA_HOME_21)/bin/java --enable-native-access=ALL-UNNAMED
 .PHONY: help
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make \033[36m<target>\033[0m\n"} \
-	  /^[a-zA-Z0-9_-]+:.*?##/ { printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2 } \
+	  /^[a-zA-Z0-9_-]+:.*?##/ { printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2 } \
 	  /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
 ##@ Set-up
 
 .PHONY: bootstrap
-bootstrap: ## Install everything the project needs (apt, JDK >= 21, venv, Maven deps, TF natives); idempotent
+bootstrap: ## Install everything the project needs (apt, JDKs, venv, Maven deps, TF natives, CQL stand-in); idempotent
 	scripts/bootstrap.sh
 	@mkdir -p $(CACHE) && touch $(BOOTSTRAP_STAMP)
 
@@ -68,13 +70,32 @@ run: build models ## Build what is missing and run the service on :$(PORT) with 
 measure: build models ## Measure cold start, and cache miss vs. hit latency of the demo models (local memcached)
 	scripts/measure-latency.sh
 
+##@ Feature store (CQL stand-in)
+
+# Another Cassandra version in cql-standin/pom.xml re-runs the bootstrap, which assembles it.
+$(BOOTSTRAP_STAMP): cql-standin/pom.xml
+
+.PHONY: cql-standin-assemble
+cql-standin-assemble: ## Assemble Apache Cassandra 5.0 from Maven Central into .cache/cassandra (once per version)
+	scripts/cql-standin.sh assemble
+
+.PHONY: cql-standin
+cql-standin: cql-standin-assemble ## Start the CQL stand-in for ScyllaDB on 127.0.0.1:9042 (CQL_PORT), data in .cache/cql-standin
+	scripts/cql-standin.sh start --dir $(CQL_STANDIN_DIR) --port $(CQL_PORT)
+	@echo "Connect to 127.0.0.1:$(CQL_PORT), local datacenter 'datacenter1', as cassandra/cassandra:"
+	@echo "the default superuser, which exists only in this throw-away stand-in. Stop: make cql-standin-stop"
+
+.PHONY: cql-standin-stop
+cql-standin-stop: ## Stop the CQL stand-in started by `make cql-standin` (keeps its data)
+	scripts/cql-standin.sh stop --dir $(CQL_STANDIN_DIR)
+
 ##@ Tests
 
 .PHONY: test
 test: test-app ## Run every test (what CI runs)
 
 .PHONY: test-app
-test-app: $(BOOTSTRAP_STAMP) ## Unit and HTTP tests of the service against real SavedModels
+test-app: $(BOOTSTRAP_STAMP) ## Unit and HTTP tests of the service against real SavedModels, memcached and the CQL stand-in
 	$(MVN) verify
 
 .PHONY: clean

@@ -83,3 +83,7 @@ if [[ "$(cat "$TF_DIR/version" 2>/dev/null)" != "$TF_NATIVE_VERSION" ]]; then
   echo "$TF_NATIVE_VERSION" > "$TF_DIR/version"
 fi
 ok "$(ls "$TF_DIR/native/lib" | tr '\n' ' ')"
+
+step "CQL stand-in: Apache Cassandra from cql-standin/pom.xml in $CACHE/cassandra/lib"
+scripts/cql-standin.sh assemble | sed 's/^cql-standin: /    /'
+ok "JDK 17 at $(scripts/find-jdk.sh 17 17)"
