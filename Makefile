@@ -62,9 +62,16 @@ $(MODELS_DIR)/.built: $(shell find app/src/main/java/dev/appliance/inference/dem
 	@touch $@
 
 .PHONY: run
-run: build models ## Build what is missing and run the service on :$(PORT) with the demo models (app/demo.yaml)
-	INFERENCE_CONFIG_FILE=app/demo.yaml SERVER_PORT=$(PORT) MODELS_ROOT=$(MODELS_DIR) \
+run: build models ## Build what is missing and run the service on :$(PORT) with the demo models (app/demo/demo.yaml)
+	INFERENCE_CONFIG_FILE=app/demo/demo.yaml SERVER_PORT=$(PORT) MODELS_ROOT=$(MODELS_DIR) \
 	  MODELS_SIGNATURE_KEY=$(SIGNING_KEY).pub $(JAVA) -jar $(JAR)
+
+.PHONY: bench
+bench: measure bench-features ## Run every benchmark (ratios only mean something within one run)
+
+.PHONY: bench-features
+bench-features: $(BOOTSTRAP_STAMP) ## Feature fetch p50/p99: driver directly vs. the service, against the CQL stand-in
+	$(MVN) test -Dtest=FeatureFetchBenchmark -Dsurefire.failIfNoSpecifiedTests=false | grep -E '^BENCH|Tests run:|FAIL'
 
 .PHONY: measure
 measure: build models ## Measure cold start, and cache miss vs. hit latency of the demo models (local memcached)
@@ -84,6 +91,17 @@ cql-standin: cql-standin-assemble ## Start the CQL stand-in for ScyllaDB on 127.
 	scripts/cql-standin.sh start --dir $(CQL_STANDIN_DIR) --port $(CQL_PORT)
 	@echo "Connect to 127.0.0.1:$(CQL_PORT), local datacenter 'datacenter1', as cassandra/cassandra:"
 	@echo "the default superuser, which exists only in this throw-away stand-in. Stop: make cql-standin-stop"
+
+.PHONY: features-demo
+features-demo: build ## Load sample features into the running stand-in (schema, app role, u-1..u-5)
+	scripts/features-demo.sh
+
+.PHONY: run-features
+run-features: build models ## make run, enriching requests from the stand-in prepared by features-demo
+	set -a && source $(CQL_STANDIN_DIR)/app.env && set +a && \
+	  INFERENCE_CONFIG_FILE=app/demo/demo.yaml SERVER_PORT=$(PORT) MODELS_ROOT=$(MODELS_DIR) \
+	  MODELS_SIGNATURE_KEY=$(SIGNING_KEY).pub FEATURES_ENABLED=true \
+	  FEATURES_CONTACT_dash_POINTS=127.0.0.1:$(CQL_PORT) $(JAVA) -jar $(JAR)
 
 .PHONY: cql-standin-stop
 cql-standin-stop: ## Stop the CQL stand-in started by `make cql-standin` (keeps its data)
