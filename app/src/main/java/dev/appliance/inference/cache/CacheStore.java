@@ -11,9 +11,9 @@ import io.helidon.faulttolerance.CircuitBreakerOpenException;
 import io.helidon.metrics.api.MeterRegistry;
 
 /**
- * One named cache over the shared Memcached connection, behind its own circuit breaker. Lookups never
- * throw: a failure or an open breaker is reported as {@link Lookup.Bypass} and counted, so the caller
- * serves without the cache.
+ * One named cache over the shared Memcached connection, behind its own circuit breaker. Nothing here
+ * throws: a failed or refused lookup is reported as {@link Lookup.Bypass} and counted, so the caller
+ * serves without the cache; a failed write or delete is counted and logged.
  */
 final class CacheStore {
 
@@ -57,8 +57,11 @@ final class CacheStore {
     }
 
     Lookup get(String key) {
-        Optional<byte[]> value = call("get", () -> Optional.ofNullable(connection.get(key)));
-        if (value == null) {
+        Optional<byte[]> value;
+        try {
+            value = call("get", () -> Optional.ofNullable(connection.get(key)));
+        } catch (Skipped e) {
+            metrics.bypass(e.reason);
             return new Lookup.Bypass();
         }
         if (value.isPresent()) {
@@ -71,18 +74,26 @@ final class CacheStore {
 
     /** Stores a value; a failure is counted and logged, never thrown. */
     void put(String key, byte[] value) {
-        call("set", () -> {
-            connection.set(key, ttl, value);
-            return Boolean.TRUE;
-        });
+        try {
+            call("set", () -> {
+                connection.set(key, ttl, value);
+                return Boolean.TRUE;
+            });
+        } catch (Skipped e) {
+            // Counted by call(); the answer is served anyway.
+        }
     }
 
     /** Removes a value; a failure is counted and logged, never thrown (the TTL bounds the staleness). */
     void delete(String key) {
-        call("delete", () -> {
-            connection.delete(key);
-            return Boolean.TRUE;
-        });
+        try {
+            call("delete", () -> {
+                connection.delete(key);
+                return Boolean.TRUE;
+            });
+        } catch (Skipped e) {
+            // Counted by call(); the feature TTL bounds how long the old entry can be read.
+        }
     }
 
     /** Counts a value that could not be decoded, so it is treated as a miss. */
@@ -104,19 +115,27 @@ final class CacheStore {
         };
     }
 
-    /** Runs one operation through the breaker; null means it did not succeed. */
-    private <T> T call(String operation, Supplier<T> op) {
+    /** An operation that did not run (breaker open) or failed (counted as an error by reason). */
+    private static final class Skipped extends Exception {
+        private final String reason;
+
+        Skipped(String reason) {
+            super(reason, null, false, false);
+            this.reason = reason;
+        }
+    }
+
+    /** Runs one operation through the breaker. */
+    private <T> T call(String operation, Supplier<T> op) throws Skipped {
         long start = System.nanoTime();
         try {
             return breaker.invoke(op);
         } catch (CircuitBreakerOpenException e) {
-            metrics.bypass("breaker_open");
-            return null;
+            throw new Skipped("breaker_open");
         } catch (CacheException e) {
             metrics.error(operation, e.reason().tag());
-            metrics.bypass("error");
             LOG.log(Level.FINE, "cache " + name + " " + operation + " failed: " + e.getMessage(), e);
-            return null;
+            throw new Skipped("error");
         } finally {
             metrics.request(operation, Duration.ofNanos(System.nanoTime() - start));
         }
