@@ -135,8 +135,8 @@ write_inventory() {
 
 check_ssh() {
   step "SSH as $ADMIN"
-  "$VENV/bin/ansible" all -i inventory/lab -o -m ansible.builtin.ping --become \
-    --limit "$(IFS=,; echo "$*")" | sed 's/^/    /'
+  "$VENV/bin/ansible" all -i inventory/lab -m ansible.builtin.ping --become \
+    --limit "$(IFS=,; echo "$*")" | awk '/ \| [A-Z]+/ { print "    " $1 ": " $3 }'
 }
 
 up() {

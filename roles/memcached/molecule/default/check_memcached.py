@@ -40,6 +40,10 @@ class Checks:
         print(f"ok: {name}{': ' + detail if detail else ''}")
 
 
+def text(value):
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def main():
     cfg = json.load(sys.stdin)
     server = f"{cfg['host']}:{cfg['port']}"
@@ -55,8 +59,7 @@ def main():
     value = os.urandom(32)
 
     def set_and_get():
-        ok, _ = good.set(key, value, 60, compress_level=0)
-        assert ok, "set returned no success"
+        assert good.set(key, value, 60, compress_level=0), "set returned no success"
         got, _ = good.get(key)
         assert got == value, f"get returned {got!r}, expected the value just set"
         if sasl:
@@ -69,6 +72,9 @@ def main():
             bad.set(key, b"intruder", 60, compress_level=0)
         except InvalidCredentials:
             return "server answered auth error"
+        except MemcachedException as exc:
+            assert exc.code == STATUS_AUTH_ERROR, f"expected auth error 0x20, got {exc.code}"
+            return f"server answered auth error: {exc}"
         raise AssertionError("a wrong password was accepted")
 
     def anonymous_refused():
@@ -86,7 +92,7 @@ def main():
         expected = cfg["memory_mb"] * 1024 * 1024
         assert int(stats["limit_maxbytes"]) == expected, \
             f"limit_maxbytes is {stats['limit_maxbytes']}, expected {expected}"
-        return f"version {stats.get('version')}, limit_maxbytes {stats['limit_maxbytes']}"
+        return f"version {text(stats.get('version'))}, limit_maxbytes {text(stats['limit_maxbytes'])}"
 
     def settings_in_effect():
         settings = good.stats("settings")
@@ -94,13 +100,12 @@ def main():
             f"maxconns is {settings['maxconns']}, expected {cfg['max_connections']}"
         assert int(settings["item_size_max"]) == size_in_bytes(cfg["max_item_size"]), \
             f"item_size_max is {settings['item_size_max']}, expected {cfg['max_item_size']}"
-        return f"maxconns {settings['maxconns']}, item_size_max {settings['item_size_max']}"
+        return f"maxconns {text(settings['maxconns'])}, item_size_max {text(settings['item_size_max'])}"
 
     def item_size_limit_enforced():
         limit = size_in_bytes(cfg["max_item_size"])
         fits = os.urandom(limit * 3 // 4)
-        ok, _ = good.set(key + "-fits", fits, 60, compress_level=0)
-        assert ok, f"an item of {len(fits)} bytes (under the limit) was refused"
+        assert good.set(key + "-fits", fits, 60, compress_level=0), f"an item of {len(fits)} bytes (under the limit) was refused"
         try:
             good.set(key + "-big", os.urandom(limit + 1024), 60, compress_level=0)
         except MemcachedException as exc:
