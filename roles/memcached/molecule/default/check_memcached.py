@@ -3,7 +3,8 @@
 
 Reads its settings as JSON on stdin, so the password never appears on a command line:
   {"host": "10.89.0.5", "port": 11211, "username": "u", "password": "...",
-   "memory_mb": 48, "max_connections": 256, "max_item_size": "2m", "sasl": true}
+   "memory_mb": 48, "max_connections": 256, "max_item_size": "2m", "sasl": true,
+   "refused_password": "a previous password, optional"}
 Prints one line per check and a closing "N passed, N failed" line; exits 1 if any check failed.
 The password is never printed.
 """
@@ -66,8 +67,8 @@ def main():
             assert good.authenticated, "client did not authenticate"
         return f"{len(value)} bytes round-tripped"
 
-    def wrong_password_refused():
-        bad = client(cfg["password"] + "-wrong")
+    def refused(password):
+        bad = client(password)
         try:
             bad.set(key, b"intruder", 60, compress_level=0)
         except InvalidCredentials:
@@ -75,7 +76,13 @@ def main():
         except MemcachedException as exc:
             assert exc.code == STATUS_AUTH_ERROR, f"expected auth error 0x20, got {exc.code}"
             return f"server answered auth error: {exc}"
-        raise AssertionError("a wrong password was accepted")
+        raise AssertionError("the password was accepted")
+
+    def wrong_password_refused():
+        return refused(cfg["password"] + "-wrong")
+
+    def previous_password_refused():
+        return refused(cfg["refused_password"])
 
     def anonymous_refused():
         anonymous = client()
@@ -89,14 +96,14 @@ def main():
     def stats_answer():
         stats = good.stats()
         assert "pid" in stats and "uptime" in stats, f"stats lacks pid/uptime: {sorted(stats)[:8]}"
-        expected = cfg["memory_mb"] * 1024 * 1024
+        expected = int(cfg["memory_mb"]) * 1024 * 1024
         assert int(stats["limit_maxbytes"]) == expected, \
             f"limit_maxbytes is {stats['limit_maxbytes']}, expected {expected}"
         return f"version {text(stats.get('version'))}, limit_maxbytes {text(stats['limit_maxbytes'])}"
 
     def settings_in_effect():
         settings = good.stats("settings")
-        assert int(settings["maxconns"]) == cfg["max_connections"], \
+        assert int(settings["maxconns"]) == int(cfg["max_connections"]), \
             f"maxconns is {settings['maxconns']}, expected {cfg['max_connections']}"
         assert int(settings["item_size_max"]) == size_in_bytes(cfg["max_item_size"]), \
             f"item_size_max is {settings['item_size_max']}, expected {cfg['max_item_size']}"
@@ -117,6 +124,8 @@ def main():
     if sasl:
         checks.check("a wrong password is refused", wrong_password_refused)
         checks.check("a client without credentials is refused", anonymous_refused)
+        if cfg.get("refused_password"):
+            checks.check("the previous password is refused", previous_password_refused)
     checks.check("stats answers with the configured memory limit", stats_answer)
     checks.check("connections and item size settings are in effect", settings_in_effect)
     checks.check("the max item size is enforced", item_size_limit_enforced)
