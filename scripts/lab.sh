@@ -142,8 +142,10 @@ check_ssh() {
 
 up() {
   (($#)) || set -- memcached
+  local listing
+  listing=$(lab_hosts "$@")  # fails on an unknown group
   local -a hosts
-  mapfile -t hosts < <(lab_hosts "$@")
+  mapfile -t hosts <<< "$listing"
   secrets
   network
   step "Hosts of groups: $*"
