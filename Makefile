@@ -10,8 +10,6 @@ CACHE ?= .cache
 MODELS_DIR ?= models
 PORT ?= 8080
 TF_NATIVE_VERSION ?= 2.10.1
-LAB_GROUPS ?= memcached
-ROLE ?= $(notdir $(patsubst %/molecule/default,%,$(wildcard roles/*/molecule/default)))
 
 BOOTSTRAP_STAMP := $(CACHE)/bootstrap.stamp
 TF_LIB := $(CURDIR)/$(CACHE)/tensorflow/native/lib
@@ -34,6 +32,10 @@ OPS = PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 # Base images for the lab and Molecule: name:Debian suite.
 IMAGES := debian13:trixie debian12:bookworm
 MOLECULE_BASE := $(CURDIR)/ansible/molecule/config.yml
+# Lab groups whose hosts `make lab` starts, and roles whose scenario `make molecule` runs
+# (override on the command line: make lab LAB_GROUPS="memcached scylladb", make molecule ROLE=memcached).
+LAB_GROUPS ?= memcached
+ROLE ?= $(notdir $(patsubst %/molecule/default,%,$(wildcard roles/*/molecule/default)))
 
 ##@ General
 
