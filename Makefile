@@ -28,6 +28,19 @@ JAVA_HOME_21 = $(shell scripts/find-jdk.sh 21)
 MVN = JAVA_HOME=$(JAVA_HOME_21) mvn -B --no-transfer-progress -f app/pom.xml
 JAVA = $(JAVA_HOME_21)/bin/java --enable-native-access=ALL-UNNAMED
 
+# Operations: podman settings for this kind of machine live in the repository (DESIGN §6), so every
+# podman and Molecule call below uses them without touching /etc/containers.
+export CONTAINERS_CONF := $(CURDIR)/ansible/containers.conf
+# The control-node tools (ansible, molecule, linters) come from the project venv.
+OPS = PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+# Base images for the lab and Molecule: name:Debian suite.
+IMAGES := debian13:trixie debian12:bookworm
+MOLECULE_BASE := $(CURDIR)/ansible/molecule/config.yml
+# Lab groups whose hosts `make lab` starts, and roles whose scenario `make molecule` runs
+# (override on the command line: make lab LAB_GROUPS="memcached scylladb", make molecule ROLE=memcached).
+LAB_GROUPS ?= memcached
+ROLE ?= $(notdir $(patsubst %/molecule/default,%,$(wildcard roles/*/molecule/default)))
+
 ##@ General
 
 .PHONY: help
@@ -107,10 +120,40 @@ run-features: build models ## make run, enriching requests from the stand-in pre
 cql-standin-stop: ## Stop the CQL stand-in started by `make cql-standin` (keeps its data)
 	scripts/cql-standin.sh stop --dir $(CQL_STANDIN_DIR)
 
+##@ Operations
+
+.PHONY: images
+images: $(BOOTSTRAP_STAMP) ## Build the lab/Molecule base images with mmdebstrap (skipped when unchanged)
+	@for image in $(IMAGES); do scripts/build-image.sh "$${image%%:*}" "$${image#*:}"; done
+
+.PHONY: lab
+lab: images ## Start the lab hosts of LAB_GROUPS (default: memcached) and write inventory/lab/
+	scripts/lab.sh up $(LAB_GROUPS)
+
+.PHONY: up
+up: lab ## Start the lab and deploy site.yml to it
+	$(OPS) ansible-playbook -i inventory/lab site.yml
+
+.PHONY: down
+down: ## Remove the lab hosts, their network and the generated inventory
+	scripts/lab.sh down
+
 ##@ Tests
 
 .PHONY: test
-test: test-app ## Run every test (what CI runs)
+test: test-app lint molecule ## Run every test (what CI runs)
+
+.PHONY: lint
+lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible content (ansible-lint, production profile)
+	$(OPS) yamllint --strict .
+	$(OPS) ansible-lint
+
+.PHONY: molecule
+molecule: images ## Run each role's Molecule scenario (ROLE=memcached for one)
+	@for role in $(ROLE); do \
+	  echo "==> molecule test: $$role"; \
+	  (cd roles/$$role && $(OPS) molecule --base-config $(MOLECULE_BASE) test) || exit 1; \
+	done
 
 .PHONY: test-app
 test-app: $(BOOTSTRAP_STAMP) ## Unit and HTTP tests of the service against real SavedModels, memcached and the CQL stand-in
