@@ -75,7 +75,7 @@ $(MODELS_DIR)/.built: $(shell find app/src/main/java/dev/appliance/inference/dem
 	@touch $@
 
 .PHONY: run
-run: build models ## Build what is missing and run the service on :$(PORT) with the demo models (app/demo/demo.yaml)
+run: build models ## Build what is missing and run the service on :8080 (PORT=...) with the demo models (app/demo/demo.yaml)
 	INFERENCE_CONFIG_FILE=app/demo/demo.yaml SERVER_PORT=$(PORT) MODELS_ROOT=$(MODELS_DIR) \
 	  MODELS_SIGNATURE_KEY=$(SIGNING_KEY).pub $(JAVA) -jar $(JAR)
 
