@@ -84,7 +84,7 @@ bench: measure bench-features ## Run every benchmark (ratios only mean something
 
 .PHONY: bench-features
 bench-features: $(BOOTSTRAP_STAMP) ## Feature fetch p50/p99: driver directly vs. the service, against the CQL stand-in
-	$(MVN) test -Dtest=FeatureFetchBenchmark -Dsurefire.failIfNoSpecifiedTests=false | grep -E '^BENCH|Tests run:|FAIL'
+	$(MVN) test -Dtest=FeatureFetchBenchmark -Dsurefire.failIfNoSpecifiedTests=false 2>&1 | grep -E 'BENCH|Tests run:|FAIL'
 
 .PHONY: measure
 measure: build models ## Measure cold start, and cache miss vs. hit latency of the demo models (local memcached)
