@@ -57,6 +57,28 @@ class CacheTest {
     }
 
     @Test
+    void aResultLargerThanTheItemLimitIsNotStoredAndIsCounted() throws Exception {
+        try (MemcachedServer memcached = MemcachedServer.plain();
+             TestServer server = serve(memcached, Map.of("cache.max-item-bytes", "1024"))) {
+            // 300 rows give 8 + 300 * 4 = 1208 bytes of output: over the 1024-byte limit.
+            StringBuilder rows = new StringBuilder();
+            int base = UNIQUE.incrementAndGet() * 1000;
+            for (int i = 0; i < 300; i++) {
+                rows.append(i == 0 ? "" : ", ").append("[").append(base + i).append(", 7, 3, 2, 25, 8.5]");
+            }
+            String body = "{\"instances\": [" + rows + "]}";
+            double before = metric(server, "cache_errors_total", "reason=\"too_large\"");
+            assertEquals("miss", cacheOutcome(server.post("/v1/models/risk:predict", body)));
+            assertEquals("miss", cacheOutcome(server.post("/v1/models/risk:predict", body)), "it was not stored");
+            assertEquals(before + 2, metric(server, "cache_errors_total", "reason=\"too_large\""));
+            for (int i = 0; i < 4; i++) {
+                server.post("/v1/models/risk:predict", body);
+            }
+            assertEquals("ok", cacheHealth(server), "oversized values say nothing about Memcached's health");
+        }
+    }
+
+    @Test
     void aNewModelVersionMissesForTheSameInput() throws Exception {
         try (MemcachedServer memcached = MemcachedServer.plain();
              TestServer server = serve(memcached, Map.of("models.labels.risk.stable", "1"))) {

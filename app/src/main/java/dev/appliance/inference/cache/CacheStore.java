@@ -22,6 +22,7 @@ final class CacheStore {
     private final String name;
     private final MemcachedConnection connection;
     private final Duration ttl;
+    private final int maxItemBytes;
     private final CircuitBreaker breaker;
     private final CacheMetrics metrics;
 
@@ -45,6 +46,7 @@ final class CacheStore {
         this.name = name;
         this.connection = connection;
         this.ttl = ttl;
+        this.maxItemBytes = settings.maxItemBytes();
         this.breaker = CircuitBreaker.builder().name("cache-" + name)
                 .volume(settings.breakerVolume()).errorRatio(settings.breakerErrorRatio())
                 .delay(settings.breakerDelay()).successThreshold(1)
@@ -72,8 +74,16 @@ final class CacheStore {
         return new Lookup.Miss();
     }
 
-    /** Stores a value; a failure is counted and logged, never thrown. */
+    /**
+     * Stores a value; a failure is counted and logged, never thrown. A value over the item size limit is
+     * not sent at all: it says nothing about Memcached's health, so it must not count against the breaker.
+     */
     void put(String key, byte[] value) {
+        if (value.length > maxItemBytes) {
+            metrics.error("set", CacheException.Reason.TOO_LARGE.tag());
+            LOG.fine(() -> "cache " + name + ": " + value.length + " bytes exceed the item limit of " + maxItemBytes);
+            return;
+        }
         try {
             call("set", () -> {
                 connection.set(key, ttl, value);

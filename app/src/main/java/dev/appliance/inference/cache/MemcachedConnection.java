@@ -120,10 +120,6 @@ public final class MemcachedConnection implements AutoCloseable {
 
     /** Stores a value with a time-to-live and waits until Memcached confirms it. */
     void set(String key, Duration ttl, byte[] value) {
-        if (value.length > maxItemBytes) {
-            throw new CacheException(CacheException.Reason.TOO_LARGE,
-                    value.length + " bytes exceed the item size limit of " + maxItemBytes, null);
-        }
         Client client = current.get();
         int seconds = (int) Math.max(1, ttl.toSeconds());
         Boolean stored;
