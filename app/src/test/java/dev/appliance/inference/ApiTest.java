@@ -231,7 +231,8 @@ class ApiTest {
                 "/v1/models/{model}/labels/{label}", "/v1/models/{model}/versions/{version}/metadata",
                 "/v2", "/v2/health/live", "/v2/health/ready", "/v2/models/{model}", "/v2/models/{model}/ready",
                 "/v2/models/{model}/infer", "/v2/models/{model}/versions/{version}",
-                "/v2/models/{model}/versions/{version}/ready", "/v2/models/{model}/versions/{version}/infer")) {
+                "/v2/models/{model}/versions/{version}/ready", "/v2/models/{model}/versions/{version}/infer",
+                "/v1/features/{entity_key}/{entity_id}")) {
             assertTrue(paths.containsKey(path), "OpenAPI document lacks " + path);
         }
     }
