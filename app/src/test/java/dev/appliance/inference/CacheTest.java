@@ -52,7 +52,7 @@ class CacheTest {
             assertEquals("hit", second.headers().firstValue("X-Cache").orElseThrow());
             assertEquals(first.body(), second.body());
             assertEquals(before + 1, inferences(server, "risk_heavy"), "the hit did not run the model");
-            assertTrue(metric(server, "cache_hits_total", "cache=\"result\"") >= 1);
+            assertTrue(server.metric("cache_hits_total", "cache=\"result\"") >= 1);
         }
     }
 
@@ -67,10 +67,10 @@ class CacheTest {
                 rows.append(i == 0 ? "" : ", ").append("[").append(base + i).append(", 7, 3, 2, 25, 8.5]");
             }
             String body = "{\"instances\": [" + rows + "]}";
-            double before = metric(server, "cache_errors_total", "reason=\"too_large\"");
+            double before = server.metric("cache_errors_total", "reason=\"too_large\"");
             assertEquals("miss", cacheOutcome(server.post("/v1/models/risk:predict", body)));
             assertEquals("miss", cacheOutcome(server.post("/v1/models/risk:predict", body)), "it was not stored");
-            assertEquals(before + 2, metric(server, "cache_errors_total", "reason=\"too_large\""));
+            assertEquals(before + 2, server.metric("cache_errors_total", "reason=\"too_large\""));
             for (int i = 0; i < 4; i++) {
                 server.post("/v1/models/risk:predict", body);
             }
@@ -134,7 +134,7 @@ class CacheTest {
                     assertEquals("bypass", cacheOutcome(response));
                     assertTrue(Duration.between(start, Instant.now()).toMillis() < 2000, "no hang on bad credentials");
                 }
-                assertTrue(metric(server, "cache_errors_total", "reason=\"auth\"") >= 1,
+                assertTrue(server.metric("cache_errors_total", "reason=\"auth\"") >= 1,
                         "a refused login is counted as an auth error");
             }
         }
@@ -147,13 +147,13 @@ class CacheTest {
              RequestLoad load = new RequestLoad(server, 4, "/v1/models/risk:predict",
                      i -> "{\"instances\": [[" + (i % 20) + ", 7, 3, 2, 25, 8.5]]}")) {
             load.awaitMoreAnswers(100);
-            double errorsBefore = metric(server, "cache_errors_total", "cache=\"result\"");
+            double errorsBefore = server.metric("cache_errors_total", "cache=\"result\"");
             server.appliance().caches().rotate(new MemcachedCredentials("new-user", "new-pass"));
             load.awaitMoreAnswers(200);
             load.stop();
             assertEquals(List.of(), load.failures(), "no request fails while the client is swapped");
             assertTrue(load.cacheOutcomesSeen().contains("hit"), "the cache kept answering: " + load.cacheOutcomesSeen());
-            assertEquals(errorsBefore, metric(server, "cache_errors_total", "cache=\"result\""),
+            assertEquals(errorsBefore, server.metric("cache_errors_total", "cache=\"result\""),
                     "no cache operation failed during the swap");
             System.out.printf("credential rotation: %d requests, %d failed%n", load.answers(), load.failures().size());
         }
@@ -195,15 +195,7 @@ class CacheTest {
         }
     }
 
-    private static double inferences(TestServer server, String model) throws Exception {
-        return metric(server, "model_inference_duration_seconds_count", "model=\"" + model + "\"");
-    }
-
-    /** Sum of a Prometheus series over the lines whose labels contain the given fragment. */
-    private static double metric(TestServer server, String name, String labelFragment) throws Exception {
-        return server.get("/observe/metrics").body().lines()
-                .filter(l -> l.startsWith(name + "{") && l.contains(labelFragment))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
+    private static double inferences(TestServer server, String model) {
+        return server.metric("model_inference_duration_seconds_count", "model=\"" + model + "\"");
     }
 }

@@ -65,6 +65,21 @@ final class TestServer implements AutoCloseable {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Sum of a Prometheus series over the lines whose labels contain the fragment ("" for all). */
+    double metric(String name, String labelFragment) {
+        try {
+            return get("/observe/metrics").body().lines()
+                    .filter(l -> l.startsWith(name + "{") && l.contains(labelFragment))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                    .sum();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     static JsonNode json(HttpResponse<String> response) throws IOException {
         return JSON.readTree(response.body());
     }

@@ -70,14 +70,14 @@ class VaultApplianceTest {
     void credentialsRotateUnderLoadAndNoRequestFails() throws Exception {
         try (TestServer server = serve("inference-rotate", "8s", "3s", "6s", "14s")) {
             seedUsers(server);
-            double kvBefore = count(server, "vault_rotations_total", "what=\"kv\"");
-            double leaseBefore = count(server, "vault_rotations_total", "what=\"lease\"");
+            double kvBefore = server.metric("vault_rotations_total", "what=\"kv\"");
+            double leaseBefore = server.metric("vault_rotations_total", "what=\"lease\"");
             try (RequestLoad load = load(server)) {
                 load.awaitMoreAnswers(100);
                 bao.writeKv("kv", "inference/memcached", Map.of("username", "mc-user-2", "password", "mc-pass-2"));
-                Await.until(() -> count(server, "vault_rotations_total", "what=\"kv\"") > kvBefore,
+                Await.until(() -> server.metric("vault_rotations_total", "what=\"kv\"") > kvBefore,
                         Duration.ofSeconds(30), "the Memcached credentials rotate");
-                Await.until(() -> count(server, "vault_rotations_total", "what=\"lease\"") > leaseBefore,
+                Await.until(() -> server.metric("vault_rotations_total", "what=\"lease\"") > leaseBefore,
                         Duration.ofSeconds(60), "the CQL credentials rotate before the lease's max TTL");
                 load.awaitMoreAnswers(200);
                 load.stop();
@@ -96,7 +96,7 @@ class VaultApplianceTest {
             seedUsers(server);
             try (RequestLoad load = load(server)) {
                 load.awaitMoreAnswers(100);
-                double renewalsBefore = count(server, "vault_renewals_total", "");
+                double renewalsBefore = server.metric("vault_renewals_total", "");
                 bao.stop();
                 long stopped = System.nanoTime();
                 Thread.sleep(12_000);
@@ -104,7 +104,7 @@ class VaultApplianceTest {
                 assertEquals(200, server.get("/observe/health/ready").statusCode(), "ready on what it holds");
                 bao.start();
                 long outage = (System.nanoTime() - stopped) / 1_000_000;
-                Await.until(() -> count(server, "vault_renewals_total", "") > renewalsBefore, Duration.ofSeconds(60),
+                Await.until(() -> server.metric("vault_renewals_total", "") > renewalsBefore, Duration.ofSeconds(60),
                         "renewals resume after Vault is back");
                 load.awaitMoreAnswers(100);
                 load.stop();
@@ -168,16 +168,5 @@ class VaultApplianceTest {
         return new RequestLoad(server, 4, "/v1/models/risk/labels/canary:predict",
                 i -> "{\"instances\": [{\"user_id\": \"v-" + (i % USERS) + "\", \"amount\": " + (i % 7 * 10 + 5)
                         + ", \"merchant_category\": 3, \"hour\": 14}]}");
-    }
-
-    private static double count(TestServer server, String name, String labelFragment) {
-        try {
-            return server.get("/observe/metrics").body().lines()
-                    .filter(l -> l.startsWith(name + "{") && l.contains(labelFragment))
-                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                    .sum();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
