@@ -19,7 +19,9 @@ class StartupTest {
             "models.max-rows               | lots            | models.max-rows must be an integer",
             "models.labels.risk.stable     | latest          | models.labels.risk.stable must be a version number",
             "models.signature.key          | /no/such.pub    | models.signature.key must be a readable Ed25519 public key",
-            "models.names                  | risk,bad/name   | models.names must hold model folder names"})
+            "models.names                  | risk,bad/name   | models.names must hold model folder names",
+            "cache.username                | inference       | cache.password must be set together with cache.username",
+            "features.password             | secret          | features.username must be set together with features.password"})
     void badSettingStopsStartupNamingTheKey(String key, String value, String message) {
         Map<String, String> settings = new java.util.HashMap<>(Map.of("models.root", TestRepository.demo().toString()));
         settings.put(key, value);

@@ -1,5 +1,8 @@
 package dev.appliance.inference.api;
 
+import io.helidon.http.Method;
+import io.helidon.webserver.http.ServerRequest;
+
 /** A request the API answers with a 4xx: the message tells the caller what to fix. */
 final class ApiException extends Exception {
 
@@ -20,8 +23,13 @@ final class ApiException extends Exception {
         return new ApiException(404, "not_found", message);
     }
 
-    static ApiException methodNotAllowed(String method, String allowed) {
-        return new ApiException(405, "method_not_allowed", method + " is not allowed here; use " + allowed);
+    /** A 405 unless the request uses the expected method. */
+    static void requireMethod(ServerRequest request, Method expected) throws ApiException {
+        Method method = request.prologue().method();
+        if (!method.equals(expected)) {
+            throw new ApiException(405, "method_not_allowed", method.text() + " is not allowed here; use "
+                    + expected.text());
+        }
     }
 
     int status() {

@@ -48,9 +48,7 @@ final class FeatureIngestService implements HttpService {
             throw ApiException.notFound("feature ingestion is disabled; set features.enabled and features.ingest.token");
         }
         authorize(request);
-        if (!request.prologue().method().equals(Method.POST)) {
-            throw ApiException.methodNotAllowed(request.prologue().method().text(), "POST");
-        }
+        ApiException.requireMethod(request, Method.POST);
         String[] parts = request.path().absolute().path().substring(PREFIX.length()).split("/", -1);
         if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
             throw ApiException.notFound("use POST /v1/features/{entity_key}/{entity_id}");

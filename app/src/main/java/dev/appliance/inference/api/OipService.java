@@ -44,11 +44,7 @@ final class OipService implements HttpService {
     private Reply dispatch(ServerRequest request, Endpoints.Tags tags) throws Exception {
         String full = request.path().absolute().path();
         ModelPath path = ModelPath.oip(full.startsWith(MODELS) ? full.substring(MODELS.length()) : "");
-        boolean infer = path.action().equals("infer");
-        Method expected = infer ? Method.POST : Method.GET;
-        if (!request.prologue().method().equals(expected)) {
-            throw ApiException.methodNotAllowed(request.prologue().method().text(), expected.text());
-        }
+        ApiException.requireMethod(request, path.action().equals("infer") ? Method.POST : Method.GET);
         return switch (path.action()) {
             case "infer" -> infer(request, path, tags);
             case "ready" -> {

@@ -34,11 +34,7 @@ final class TfServingService implements HttpService {
     private Reply dispatch(ServerRequest request, Endpoints.Tags tags) throws Exception {
         String full = request.path().absolute().path();
         ModelPath path = ModelPath.tfServing(full.startsWith(PREFIX) ? full.substring(PREFIX.length()) : "");
-        boolean predict = path.action().equals("predict");
-        Method expected = predict ? Method.POST : Method.GET;
-        if (!request.prologue().method().equals(expected)) {
-            throw ApiException.methodNotAllowed(request.prologue().method().text(), expected.text());
-        }
+        ApiException.requireMethod(request, path.action().equals("predict") ? Method.POST : Method.GET);
         return switch (path.action()) {
             case "predict" -> predict(request, path, tags);
             case "metadata" -> metadata(models.peek(path, tags));

@@ -47,12 +47,7 @@ public record CacheSettings(boolean enabled,
         if (enabled && servers.isEmpty()) {
             throw Settings.invalid(serversNode, "must list at least one host:port when cache.enabled is true", "");
         }
-        Optional<String> user = Settings.optionalString(cache.get("username"));
-        Optional<String> password = Settings.optionalString(cache.get("password"));
-        if (user.isPresent() != password.isPresent()) {
-            throw Settings.invalid(cache.get(user.isPresent() ? "password" : "username"),
-                    "must be set together with cache." + (user.isPresent() ? "username" : "password"), "");
-        }
+        Optional<MemcachedCredentials> credentials = Settings.login(cache, MemcachedCredentials::new);
         return new CacheSettings(enabled, servers,
                 Settings.durationInRange(cache.get("result-ttl"), Duration.ofMinutes(10), Duration.ofSeconds(1),
                         Duration.ofDays(30)),
@@ -61,7 +56,7 @@ public record CacheSettings(boolean enabled,
                 Settings.durationInRange(cache.get("operation-timeout"), Duration.ofMillis(250), Duration.ofMillis(5),
                         Duration.ofSeconds(10)),
                 Settings.intInRange(cache.get("max-item-bytes"), 1024 * 1024, 1024, 128 * 1024 * 1024),
-                user.map(u -> new MemcachedCredentials(u, password.orElseThrow())),
+                credentials,
                 Settings.intInRange(cache.get("breaker.volume"), 10, 1, 10_000),
                 Settings.intInRange(cache.get("breaker.error-ratio"), 50, 1, 100),
                 Settings.durationInRange(cache.get("breaker.delay"), Duration.ofSeconds(5), Duration.ofMillis(100),

@@ -108,27 +108,13 @@ public final class MemcachedConnection implements AutoCloseable {
 
     /** The value, or null on a miss. */
     byte[] get(String key) {
-        Client client = current.get();
-        try {
-            return await(client.memcached().asyncGet(key, client.transcoder()), client);
-        } catch (IllegalStateException e) {
-            // The client was swapped out and is shutting down: the current one takes the call.
-            Client now = current.get();
-            return await(now.memcached().asyncGet(key, now.transcoder()), now);
-        }
+        return onCurrentClient(c -> c.memcached().asyncGet(key, c.transcoder()));
     }
 
     /** Stores a value with a time-to-live and waits until Memcached confirms it. */
     void set(String key, Duration ttl, byte[] value) {
-        Client client = current.get();
         int seconds = (int) Math.max(1, ttl.toSeconds());
-        Boolean stored;
-        try {
-            stored = await(client.memcached().set(key, seconds, value, client.transcoder()), client);
-        } catch (IllegalStateException e) {
-            Client now = current.get();
-            stored = await(now.memcached().set(key, seconds, value, now.transcoder()), now);
-        }
+        Boolean stored = onCurrentClient(c -> c.memcached().set(key, seconds, value, c.transcoder()));
         if (!Boolean.TRUE.equals(stored)) {
             throw new CacheException(CacheException.Reason.CONNECTION, "Memcached did not store the item", null);
         }
@@ -136,12 +122,20 @@ public final class MemcachedConnection implements AutoCloseable {
 
     /** Removes a value; a key that is not there counts as removed. */
     void delete(String key) {
+        onCurrentClient(c -> c.memcached().delete(key));
+    }
+
+    /**
+     * Sends an operation with the current client and waits for its answer. If that client was swapped out
+     * and is shutting down (spymemcached then refuses new operations), the new current one takes it.
+     */
+    private <T> T onCurrentClient(java.util.function.Function<Client, Future<T>> operation) {
         Client client = current.get();
         try {
-            await(client.memcached().delete(key), client);
+            return await(operation.apply(client), client);
         } catch (IllegalStateException e) {
             Client now = current.get();
-            await(now.memcached().delete(key), now);
+            return await(operation.apply(now), now);
         }
     }
 

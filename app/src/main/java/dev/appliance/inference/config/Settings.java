@@ -88,6 +88,21 @@ public final class Settings {
         return List.copyOf(addresses);
     }
 
+    /**
+     * Reads {@code username} and {@code password} under {@code node}, which must be set together; empty when
+     * neither is set.
+     */
+    public static <T> Optional<T> login(Config node, java.util.function.BiFunction<String, String, T> credentials) {
+        Optional<String> user = optionalString(node.get("username"));
+        Optional<String> password = optionalString(node.get("password"));
+        if (user.isPresent() != password.isPresent()) {
+            String missing = user.isPresent() ? "password" : "username";
+            throw invalid(node.get(missing), "must be set together with " + node.key() + "."
+                    + (user.isPresent() ? "username" : "password"), "");
+        }
+        return user.map(u -> credentials.apply(u, password.orElseThrow()));
+    }
+
     /** The exception every settings record throws for a bad value. */
     public static IllegalArgumentException invalid(Config node, String rule, Object got) {
         return new IllegalArgumentException(node.key() + " " + rule + ", got '" + got + "'");

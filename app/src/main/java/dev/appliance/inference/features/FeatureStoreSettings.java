@@ -47,12 +47,7 @@ public record FeatureStoreSettings(boolean enabled,
         if (!KEYSPACE.matcher(keyspace).matches()) {
             throw Settings.invalid(keyspaceNode, "must be a lowercase CQL identifier", keyspace);
         }
-        Optional<String> user = Settings.optionalString(features.get("username"));
-        Optional<String> password = Settings.optionalString(features.get("password"));
-        if (user.isPresent() != password.isPresent()) {
-            throw Settings.invalid(features.get(user.isPresent() ? "password" : "username"),
-                    "must be set together with features." + (user.isPresent() ? "username" : "password"), "");
-        }
+        Optional<CqlCredentials> credentials = Settings.login(features, CqlCredentials::new);
         Optional<String> token = Settings.optionalString(features.get("ingest.token"));
         if (token.isPresent() && token.get().length() < 24) {
             throw Settings.invalid(features.get("ingest.token"), "must be at least 24 characters", "(hidden)");
@@ -60,7 +55,7 @@ public record FeatureStoreSettings(boolean enabled,
         return new FeatureStoreSettings(enabled, points,
                 Settings.optionalString(features.get("local-datacenter")).orElse("datacenter1"),
                 keyspace,
-                user.map(u -> new CqlCredentials(u, password.orElseThrow())),
+                credentials,
                 Settings.durationInRange(features.get("request-timeout"), Duration.ofMillis(500), Duration.ofMillis(10),
                         Duration.ofSeconds(30)),
                 Settings.intInRange(features.get("history-limit"), 200, 1, 10_000),
