@@ -141,7 +141,7 @@ down: ## Remove the lab hosts, their network and the generated inventory
 ##@ Tests
 
 .PHONY: test
-test: test-app lint molecule ## Run every test (what CI runs)
+test: test-app test-clients lint molecule ## Run every test (what CI runs)
 
 .PHONY: lint
 lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible content (ansible-lint, production profile)
@@ -158,6 +158,10 @@ molecule: images ## Run each role's Molecule scenario (ROLE=memcached for one)
 .PHONY: test-app
 test-app: $(BOOTSTRAP_STAMP) ## Unit and HTTP tests of the service against real SavedModels, memcached and the CQL stand-in
 	$(MVN) verify
+
+.PHONY: test-clients
+test-clients: build models ## The real Python clients (tritonclient HTTP+gRPC, KServe, TF Serving API) against the running service
+	VENV=$(VENV) scripts/test-clients.sh
 
 .PHONY: clean
 clean: ## Remove build output (keeps .cache and .venv)

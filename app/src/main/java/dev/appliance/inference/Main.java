@@ -18,6 +18,9 @@ import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.features.FeatureStoreSettings;
 import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.ModelSettings;
+import dev.appliance.inference.model.Steering;
+import dev.appliance.inference.grpc.GrpcServer;
+import dev.appliance.inference.grpc.GrpcSettings;
 import dev.appliance.inference.observe.CacheHealthCheck;
 import dev.appliance.inference.observe.FeatureStoreHealthCheck;
 import dev.appliance.inference.observe.ModelsReadyCheck;
@@ -147,6 +150,8 @@ public final class Main {
         CacheSettings cacheSettings = CacheSettings.from(config.get("cache"));
         FeatureStoreSettings featureSettings = FeatureStoreSettings.from(config.get("features"));
         VaultSettings vaultSettings = VaultSettings.from(config.get("vault"));
+        GrpcSettings grpcSettings = GrpcSettings.from(config.get("grpc"));
+        Steering steering = Steering.from(config.get("models.steering"), modelSettings.labels());
         MeterRegistry meters = Metrics.globalRegistry();
         ServiceMetrics metrics = new ServiceMetrics(meters);
 
@@ -177,6 +182,8 @@ public final class Main {
                 .addCheck(new CacheHealthCheck(caches))
                 .addCheck(new SecretsHealthCheck(secrets));
         store.ifPresent(s -> health.addCheck(new FeatureStoreHealthCheck(s)));
+        Api api = new Api(registry, store, caches.features(), featureSettings.ingestToken(), enricher,
+                caches.results(), metrics, modelSettings.maxRows(), version(), steering);
         Optional<FeatureStore> routedStore = store;
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
@@ -184,17 +191,18 @@ public final class Main {
                         .addObserver(health.build())
                         .addObserver(MetricsObserver.create())
                         .build())
-                .routing(routing -> Api.register(routing, registry, routedStore, caches.features(),
-                        featureSettings.ingestToken(), enricher, caches.results(), metrics, modelSettings.maxRows(),
-                        version()))
+                .routing(api::register)
                 .build();
         registry.start();
         server.start();
-        LOG.info(() -> "serving on port " + server.port() + "; models from " + modelSettings.root()
+        Optional<GrpcServer> grpc = grpcSettings.enabled()
+                ? Optional.of(GrpcServer.start(grpcSettings, api.grpcServices())) : Optional.empty();
+        LOG.info(() -> "serving on port " + server.port() + grpc.map(g -> ", gRPC on port " + g.port()).orElse("")
+                + "; models from " + modelSettings.root()
                 + " (required: " + registry.required() + "); cache " + caches.health()
                 + "; feature store " + routedStore.map(FeatureStore::health).orElse("disabled")
                 + "; vault " + (secrets.enabled() ? "enabled" : "disabled"));
-        return new Appliance(server, registry, caches, store, secrets);
+        return new Appliance(server, grpc, registry, caches, store, secrets);
     }
 
     private static String version() {
@@ -202,10 +210,11 @@ public final class Main {
     }
 
     /** The running service: the server and what it serves. Closing stops both. */
-    record Appliance(WebServer server, ModelRegistry registry, Caches caches, Optional<FeatureStore> store,
-                     Secrets secrets) implements AutoCloseable {
+    record Appliance(WebServer server, Optional<GrpcServer> grpc, ModelRegistry registry, Caches caches,
+                     Optional<FeatureStore> store, Secrets secrets) implements AutoCloseable {
         @Override
         public void close() {
+            grpc.ifPresent(GrpcServer::close);
             server.stop();
             registry.close();
             caches.close();

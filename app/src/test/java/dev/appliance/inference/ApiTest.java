@@ -161,7 +161,7 @@ class ApiTest {
                         "inputs[0].data holds 6 values but shape [2,6] needs 12"),
                 Arguments.of("/v2/models/risk/infer", "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 6],"
                         + " \"datatype\": \"BYTES\", \"data\": [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\"]}]}",
-                        "inputs[0].datatype must be one of FP32, FP64, INT32, INT64, got 'BYTES'"),
+                        "inputs[0] 'features': datatype 'BYTES' is not supported for this tensor (supported: FP32, FP64, INT16,"),
                 Arguments.of("/v2/models/risk/infer", "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 6],"
                         + " \"datatype\": \"INT32\", \"data\": [1.5, 2, 3, 4, 5, 6]}]}",
                         "inputs[0].data[0] must be an integer for datatype INT32"),

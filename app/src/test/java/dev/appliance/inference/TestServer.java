@@ -28,6 +28,8 @@ final class TestServer implements AutoCloseable {
         Map<String, String> all = new HashMap<>(settings);
         all.putIfAbsent("server.port", "0");
         all.putIfAbsent("server.host", "127.0.0.1");
+        all.putIfAbsent("grpc.port", "0");
+        all.putIfAbsent("grpc.host", "127.0.0.1");
         Config config = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
                 .addSource(ConfigSources.create(all))
                 .addSource(ConfigSources.classpath("application.yaml"))

@@ -1,29 +1,37 @@
 package dev.appliance.inference.api;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 import dev.appliance.inference.cache.FeatureCache;
 import dev.appliance.inference.cache.ResultCache;
-import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.features.Enricher;
+import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.model.ModelRegistry;
+import dev.appliance.inference.model.Steering;
 import dev.appliance.inference.observe.ServiceMetrics;
+import io.grpc.ServerServiceDefinition;
 import io.helidon.webserver.http.HttpRouting;
 
 /**
- * Registers the HTTP API: TF Serving REST under /v1/models, the feature write API under /v1/features, Open
- * Inference Protocol under /v2, OpenAPI at /openapi.
+ * The service's API: over HTTP TF Serving REST under /v1/models, the feature write API under /v1/features,
+ * Open Inference Protocol under /v2, OpenAPI at /openapi; over gRPC the Open Inference Protocol's
+ * GRPCInferenceService and TF Serving's PredictionService and ModelService. Both share one view of the
+ * models, so caching, enrichment, steering, statistics and errors are the same.
  */
 public final class Api {
 
-    private Api() {
-    }
+    private final Models models;
+    private final Endpoints endpoints;
+    private final Optional<FeatureStore> store;
+    private final FeatureCache featureCache;
+    private final Optional<String> ingestToken;
+    private final String serverVersion;
 
     /**
-     * Adds every API route to the routing.
+     * Builds the API over the served components.
      *
-     * @param routing       routing to add to
      * @param registry      the served models
      * @param store         the feature store, when configured
      * @param featureCache  cached feature data, invalidated by writes
@@ -32,17 +40,34 @@ public final class Api {
      * @param results       the prediction cache (possibly disabled)
      * @param metrics       request metrics
      * @param maxRows       largest number of rows one request may carry
-     * @param serverVersion version reported by {@code GET /v2}
+     * @param serverVersion version reported by server metadata
+     * @param steering      canary/A-B splits of requests that name no version
      */
-    public static void register(HttpRouting.Builder routing, ModelRegistry registry, Optional<FeatureStore> store,
-                                FeatureCache featureCache, Optional<String> ingestToken, Enricher enricher,
-                                ResultCache results, ServiceMetrics metrics, int maxRows, String serverVersion) {
-        Models models = new Models(registry, enricher, results, maxRows);
-        Endpoints endpoints = new Endpoints(metrics);
+    public Api(ModelRegistry registry, Optional<FeatureStore> store, FeatureCache featureCache,
+               Optional<String> ingestToken, Enricher enricher, ResultCache results, ServiceMetrics metrics,
+               int maxRows, String serverVersion, Steering steering) {
+        this.models = new Models(registry, enricher, results, maxRows, steering);
+        this.endpoints = new Endpoints(metrics);
+        this.store = store;
+        this.featureCache = featureCache;
+        this.ingestToken = ingestToken;
+        this.serverVersion = serverVersion;
+    }
+
+    /** Adds every HTTP route to the routing. */
+    public void register(HttpRouting.Builder routing) {
         routing.register("/v1/models", new TfServingService(models, endpoints))
                 .register("/v1/features", new FeatureIngestService(store, featureCache, ingestToken, endpoints,
                         Clock.systemUTC()))
                 .register("/v2", new OipService(models, endpoints, serverVersion))
                 .register("/openapi", new OpenApiService());
+    }
+
+    /** The gRPC services, for a gRPC server on its own port. */
+    public List<ServerServiceDefinition> grpcServices() {
+        Grpc calls = new Grpc(endpoints);
+        return List.of(calls.intercept(new OipGrpcService(models, calls, serverVersion)),
+                calls.intercept(new TfServingGrpcService(models, calls)),
+                calls.intercept(new TfModelGrpcService(models, calls)));
     }
 }

@@ -63,6 +63,15 @@ final class Endpoints {
     private static Reply reply(String route, Endpoint endpoint, ServerRequest request, Tags tags) {
         try {
             return endpoint.handle(request, tags);
+        } catch (Exception e) {
+            return failure(route + " " + request.path().absolute().path(), e);
+        }
+    }
+
+    /** The error reply for a failed call; {@code where} names the call in the log of an unexpected failure. */
+    static Reply failure(String where, Exception failure) {
+        try {
+            throw failure;
         } catch (ApiException e) {
             return Reply.error(e.status(), e.code(), e.getMessage());
         } catch (ModelNotFoundException e) {
@@ -72,19 +81,34 @@ final class Endpoints {
         } catch (EnrichmentException e) {
             return Reply.error(422, "feature_unavailable", e.getMessage());
         } catch (Exception e) {
-            LOG.log(Level.SEVERE, "unexpected failure on " + route + " " + request.path().absolute().path(), e);
+            LOG.log(Level.SEVERE, "unexpected failure on " + where, e);
             return Reply.error(500, "internal", "internal error; the service log has the details");
         }
     }
 
     private static void send(ServerResponse response, Reply reply) {
         response.status(Status.create(reply.status()));
-        response.header(HeaderNames.CONTENT_TYPE, "application/json");
         reply.headers().forEach(response::header);
+        byte[] json;
         try {
-            response.send(Json.MAPPER.writeValueAsBytes(reply.body()));
+            json = Json.MAPPER.writeValueAsBytes(reply.body());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("reply cannot be serialised", e);
         }
+        if (reply.binary() == null) {
+            response.header(HeaderNames.CONTENT_TYPE, "application/json");
+            response.send(json);
+            return;
+        }
+        response.header(HeaderNames.CONTENT_TYPE, "application/octet-stream");
+        response.header(BinaryTensors.HEADER, Integer.toString(json.length));
+        byte[] all = java.util.Arrays.copyOf(json, json.length + reply.binary().length);
+        System.arraycopy(reply.binary(), 0, all, json.length, reply.binary().length);
+        response.send(all);
+    }
+
+    /** Records one answered call that did not come through an HTTP handler (gRPC). */
+    void record(String route, Tags tags, int status, long startNanos) {
+        metrics.request(route, tags.model, tags.version, status, java.time.Duration.ofNanos(System.nanoTime() - startNanos));
     }
 }

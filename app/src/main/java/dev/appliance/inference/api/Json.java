@@ -23,7 +23,16 @@ final class Json {
 
     /** Parses a request body that must be a JSON object; the error says where the JSON broke. */
     static JsonNode readObject(ServerRequest request) throws ApiException {
-        byte[] body = request.content().hasEntity() ? request.content().as(byte[].class) : new byte[0];
+        return parseObject(body(request));
+    }
+
+    /** The request's body bytes; empty when it has none. */
+    static byte[] body(ServerRequest request) {
+        return request.content().hasEntity() ? request.content().as(byte[].class) : new byte[0];
+    }
+
+    /** Parses bytes that must hold a JSON object; the error says where the JSON broke. */
+    static JsonNode parseObject(byte[] body) throws ApiException {
         if (body.length == 0) {
             throw ApiException.badRequest("request body is empty; expected a JSON object");
         }

@@ -8,11 +8,12 @@ import dev.appliance.inference.model.VersionSelector;
  * A parsed model URL: which model, which version, and what to do.
  *
  * <p>TF Serving: {@code {m}[/versions/{v}|/labels/{l}][:predict|/metadata]} under {@code /v1/models/}.
- * Open Inference Protocol: {@code {m}[/versions/{v}][/ready|/infer]} under {@code /v2/models/}.
+ * Open Inference Protocol: {@code {m}[/versions/{v}][/ready|/infer|/stats|/config]} under {@code /v2/models/}.
  *
  * @param model    model name
  * @param selector version, label or latest
- * @param action   {@code status}, {@code metadata}, {@code predict}, {@code ready} or {@code infer}
+ * @param action   {@code status}, {@code metadata}, {@code predict}, {@code ready}, {@code infer}, {@code stats}
+ *                 or {@code config}
  */
 record ModelPath(String model, VersionSelector selector, String action) {
 
@@ -38,7 +39,7 @@ record ModelPath(String model, VersionSelector selector, String action) {
     static ModelPath oip(String rest) throws ApiException {
         String action = "metadata";
         String path = rest;
-        for (String verb : List.of("ready", "infer")) {
+        for (String verb : List.of("ready", "infer", "stats", "config")) {
             if (path.endsWith("/" + verb)) {
                 action = verb;
                 path = path.substring(0, path.length() - verb.length() - 1);

@@ -1,5 +1,6 @@
 package dev.appliance.inference.api;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -15,20 +16,57 @@ import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.ModelState;
 import dev.appliance.inference.model.ModelUnavailableException;
 import dev.appliance.inference.model.ServedVersion;
+import dev.appliance.inference.model.Steering;
+import dev.appliance.inference.model.VersionSelector;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
 
-/** The API's view of the registry: resolves a {@link ModelPath} and records metric tags on the way. */
+/**
+ * The API's view of the registry: resolves a {@link ModelPath} (steering requests that name no version),
+ * records metric tags on the way, and keeps the statistics of each version.
+ */
 final class Models {
+
+    /**
+     * What a caller asked for beside the URL, from headers (HTTP) or metadata (gRPC): a version or label
+     * to pin instead of steering, and the entity id that sticky steering hashes. Each may be null.
+     *
+     * @param version  pinned version number
+     * @param label    pinned label
+     * @param entityId entity id for sticky steering
+     */
+    record Pin(String version, String label, String entityId) {
+        static final Pin NONE = new Pin(null, null, null);
+        /** Request header pinning a version number. */
+        static final String VERSION_HEADER = "X-Model-Version";
+        /** Request header pinning a label. */
+        static final String LABEL_HEADER = "X-Model-Label";
+        /** Request header carrying the entity id sticky steering hashes. */
+        static final String ENTITY_HEADER = "X-Entity-Id";
+
+        static Pin of(ServerRequest request) {
+            return new Pin(header(request, VERSION_HEADER), header(request, LABEL_HEADER),
+                    header(request, ENTITY_HEADER));
+        }
+
+        private static String header(ServerRequest request, String name) {
+            return request.headers().first(HeaderNames.create(name)).orElse(null);
+        }
+    }
 
     private final ModelRegistry registry;
     private final Enricher enricher;
     private final ResultCache results;
     private final int maxRows;
+    private final Steering steering;
+    private final Statistics statistics = new Statistics(Clock.systemUTC());
 
-    Models(ModelRegistry registry, Enricher enricher, ResultCache results, int maxRows) {
+    Models(ModelRegistry registry, Enricher enricher, ResultCache results, int maxRows, Steering steering) {
         this.registry = registry;
         this.enricher = enricher;
         this.results = results;
         this.maxRows = maxRows;
+        this.steering = steering;
     }
 
     /**
@@ -56,11 +94,30 @@ final class Models {
     /** Looks up the features the rows leave to the service, then predicts through the result cache. */
     Answer answer(ServedVersion version, RequestRows rows)
             throws ModelUnavailableException, EnrichmentException, FeatureStoreUnavailableException {
-        List<Map<String, FeatureReport>> features = rows.namesAnEntity()
-                ? enricher.enrich(version.manifest(), rows.values(), rows.provided(), rows.entityIds())
-                : List.of();
-        return new Answer(results.predict(version.manifest().model(), version.version(), rows.values(),
-                version::predict), features);
+        long start = System.nanoTime();
+        String model = version.manifest().model();
+        try {
+            List<Map<String, FeatureReport>> features = rows.namesAnEntity()
+                    ? enricher.enrich(version.manifest(), rows.values(), rows.provided(), rows.entityIds())
+                    : List.of();
+            Answer answer = new Answer(results.predict(model, version.version(), rows.values(), version::predict),
+                    features);
+            statistics.success(model, version.version(), rows.values().length, answer.prediction().outcome(),
+                    System.nanoTime() - start);
+            return answer;
+        } catch (ModelUnavailableException | EnrichmentException | FeatureStoreUnavailableException
+                 | RuntimeException e) {
+            statistics.failure(model, version.version(), System.nanoTime() - start);
+            throw e;
+        }
+    }
+
+    Statistics statistics() {
+        return statistics;
+    }
+
+    ModelRegistry registry() {
+        return registry;
     }
 
     int maxRows() {
@@ -71,12 +128,33 @@ final class Models {
         return registry.ready();
     }
 
-    /** Holds the version a predict call asked for; the caller releases it. */
-    ServedVersion acquire(ModelPath path, Endpoints.Tags tags) throws ModelNotFoundException, ModelUnavailableException {
+    /**
+     * Holds the version a predict call asked for; the caller releases it. A path without a version takes
+     * the pinned version or label if any, else the model's steering decides.
+     */
+    ServedVersion acquire(ModelPath path, Pin pin, Endpoints.Tags tags)
+            throws ModelNotFoundException, ModelUnavailableException, ApiException {
         tagModel(path.model(), tags);
-        ServedVersion version = registry.acquire(path.model(), path.selector());
+        ServedVersion version = registry.acquire(path.model(), select(path, pin));
         tags.version(version.version());
         return version;
+    }
+
+    private VersionSelector select(ModelPath path, Pin pin) throws ApiException {
+        if (!(path.selector() instanceof VersionSelector.Latest)) {
+            return path.selector();
+        }
+        if (pin.version() != null) {
+            if (!pin.version().matches("\\d{1,18}")) {
+                throw ApiException.badRequest("the pinned version must be a non-negative integer, got '"
+                        + pin.version() + "'");
+            }
+            return new VersionSelector.Exact(Long.parseLong(pin.version()));
+        }
+        if (pin.label() != null) {
+            return new VersionSelector.Label(pin.label());
+        }
+        return steering.route(path.model(), pin.entityId());
     }
 
     /** The model's current state, for status and metadata. */
@@ -87,7 +165,9 @@ final class Models {
 
     /** The version a metadata call asked for, without holding it. */
     ServedVersion peek(ModelPath path, Endpoints.Tags tags) throws ModelNotFoundException, ModelUnavailableException {
-        ServedVersion version = acquire(path, tags);
+        tagModel(path.model(), tags);
+        ServedVersion version = registry.acquire(path.model(), path.selector());
+        tags.version(version.version());
         version.release();
         return version;
     }

@@ -25,16 +25,29 @@ import dev.appliance.inference.model.Manifest;
  */
 record OipInput(RequestRows rows, String id) {
 
-    private static final Set<String> FIELDS = Set.of("id", "parameters", "inputs", "outputs");
+    /** Request fields; KServe's REST client also repeats the model name from the URL. */
+    private static final Set<String> FIELDS = Set.of("id", "parameters", "inputs", "outputs", "model_name");
     private static final Set<String> INPUT_FIELDS = Set.of("name", "shape", "datatype", "data", "parameters");
-    private static final Set<String> DATATYPES = Set.of("FP32", "FP64", "INT32", "INT64");
+    /** Datatypes a numeric feature accepts; each value is then checked against the feature's own type. */
+    private static final Set<String> DATATYPES = Set.of("FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8",
+            "UINT16", "UINT32", "UINT64");
 
     static OipInput decode(JsonNode body, Manifest manifest, int maxRows) throws ApiException {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!FIELDS.contains(field)) {
-                throw ApiException.badRequest("unknown field '" + field + "' (allowed: id, parameters, inputs, outputs)");
+                throw ApiException.badRequest("unknown field '" + field
+                        + "' (allowed: id, parameters, inputs, outputs, model_name)");
             }
+        }
+        JsonNode modelName = body.get("model_name");
+        if (modelName != null && !modelName.asText().equals(manifest.model())) {
+            throw ApiException.badRequest("model_name " + modelName + " does not match the model in the URL, '"
+                    + manifest.model() + "'");
+        }
+        JsonNode parameters = body.get("parameters");
+        if (parameters != null && !parameters.isObject()) {
+            throw ApiException.badRequest("parameters must be an object, got " + Json.typeOf(parameters));
         }
         JsonNode id = body.get("id");
         if (id != null && !id.isTextual()) {
@@ -90,7 +103,7 @@ record OipInput(RequestRows rows, String id) {
             if (!seen.add(name)) {
                 throw ApiException.badRequest(path + ".name '" + name + "' is given twice");
             }
-            long[] shape = shape(input, path, entity ? Set.of("BYTES", "INT64", "INT32") : DATATYPES);
+            long[] shape = shape(input, path, entity ? Set.of("BYTES", "INT64", "INT32", "UINT32", "UINT64") : DATATYPES);
             if (!(shape.length == 1 || (shape.length == 2 && shape[1] == 1))) {
                 throw ApiException.badRequest(path + ".shape must be [rows] or [rows, 1], got " + input.get("shape"));
             }
@@ -137,8 +150,9 @@ record OipInput(RequestRows rows, String id) {
         }
         String datatype = input.path("datatype").asText("");
         if (!datatypes.contains(datatype)) {
-            throw ApiException.badRequest(path + ".datatype must be one of " + String.join(", ", new TreeSet<>(datatypes))
-                    + ", got '" + datatype + "'");
+            throw ApiException.badRequest(path + " '" + input.path("name").asText("") + "': datatype '" + datatype
+                    + "' is not supported for this tensor (supported: " + String.join(", ", new TreeSet<>(datatypes))
+                    + ")");
         }
         JsonNode shape = input.get("shape");
         if (shape == null || !shape.isArray() || shape.isEmpty()) {
@@ -167,7 +181,7 @@ record OipInput(RequestRows rows, String id) {
             throw ApiException.badRequest(path + ".data holds " + flat.size() + " values but shape "
                     + input.get("shape") + " needs " + expected);
         }
-        boolean integral = input.path("datatype").asText().startsWith("INT");
+        boolean integral = input.path("datatype").asText().matches("U?INT\\d+");
         for (int k = 0; k < flat.size(); k++) {
             if (integral && flat.get(k).isNumber() && !flat.get(k).isIntegralNumber()) {
                 throw ApiException.badRequest(path + ".data[" + k + "] must be an integer for datatype "

@@ -7,6 +7,9 @@ import dev.appliance.inference.cache.ResultCache;
 import dev.appliance.inference.model.Manifest;
 import dev.appliance.inference.model.ModelState;
 import dev.appliance.inference.model.ServedVersion;
+import dev.appliance.inference.model.VersionSelector;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -16,6 +19,7 @@ import io.helidon.webserver.http.ServerRequest;
 final class OipService implements HttpService {
 
     private static final String MODELS = "/v2/models/";
+    private static final HeaderName BINARY_HEADER = HeaderNames.create(BinaryTensors.HEADER);
 
     private final Models models;
     private final Endpoints endpoints;
@@ -31,22 +35,44 @@ final class OipService implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/", endpoints.handler("v2_server", (req, tags) -> Reply.ok(Json.MAPPER.createObjectNode()
                         .put("name", "inference-service").put("version", serverVersion)
-                        .set("extensions", Json.MAPPER.createArrayNode()))))
+                        .set("extensions", extensions()))))
                 .get("/health/live", endpoints.handler("v2_live", (req, tags) ->
                         Reply.ok(Json.MAPPER.createObjectNode().put("live", true))))
                 .get("/health/ready", endpoints.handler("v2_ready", (req, tags) -> {
                     boolean ready = models.ready();
                     return Reply.of(ready ? 200 : 503, Json.MAPPER.createObjectNode().put("ready", ready));
                 }))
+                .any("/repository/index", endpoints.handler("v2_repository", (req, tags) -> {
+                    ApiException.requireMethod(req, Method.POST);
+                    return Reply.ok(Extensions.repositoryIndex(models.registry()));
+                }))
                 .any("/models/*", endpoints.handler("v2_models", this::dispatch));
+    }
+
+    /** The protocol extensions this server implements, as server metadata lists them. */
+    static ArrayNode extensions() {
+        ArrayNode list = Json.MAPPER.createArrayNode();
+        Extensions.NAMES.forEach(list::add);
+        return list;
     }
 
     private Reply dispatch(ServerRequest request, Endpoints.Tags tags) throws Exception {
         String full = request.path().absolute().path();
-        ModelPath path = ModelPath.oip(full.startsWith(MODELS) ? full.substring(MODELS.length()) : "");
+        String rest = full.startsWith(MODELS) ? full.substring(MODELS.length()) : "";
+        if (rest.equals("stats")) {
+            ApiException.requireMethod(request, Method.GET);
+            return Reply.ok(Extensions.statistics(models, null, null));
+        }
+        ModelPath path = ModelPath.oip(rest);
         ApiException.requireMethod(request, path.action().equals("infer") ? Method.POST : Method.GET);
         return switch (path.action()) {
             case "infer" -> infer(request, path, tags);
+            case "stats" -> {
+                ServedVersion version = models.peek(path, tags);
+                yield Reply.ok(Extensions.statistics(models, path.model(),
+                        path.selector() instanceof VersionSelector.Exact ? version.version() : null));
+            }
+            case "config" -> Reply.ok(Extensions.config(models.peek(path, tags), models.maxRows()));
             case "ready" -> {
                 ServedVersion version = models.peek(path, tags);
                 yield Reply.ok(Json.MAPPER.createObjectNode().put("name", version.manifest().model())
@@ -57,8 +83,9 @@ final class OipService implements HttpService {
     }
 
     private Reply infer(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws Exception {
-        JsonNode body = Json.readObject(request);
-        ServedVersion version = models.acquire(path, tags);
+        JsonNode body = BinaryTensors.readRequest(Json.body(request),
+                request.headers().first(BINARY_HEADER).orElse(null));
+        ServedVersion version = models.acquire(path, Models.Pin.of(request), tags);
         try {
             OipInput input = OipInput.decode(body, version.manifest(), models.maxRows());
             Models.Answer answer = models.answer(version, input.rows());
@@ -71,19 +98,27 @@ final class OipService implements HttpService {
                 reply.put("id", input.id());
             }
             int width = output[0].length;
+            String outputName = version.manifest().output().name();
             ObjectNode tensor = reply.putArray("outputs").addObject()
-                    .put("name", version.manifest().output().name()).put("datatype", "FP32");
+                    .put("name", outputName).put("datatype", "FP32");
             tensor.putArray("shape").add(output.length).add(width);
-            ArrayNode data = tensor.putArray("data");
-            for (float[] row : output) {
-                for (float v : row) {
-                    data.add(v);
+            byte[] binary = null;
+            if (BinaryTensors.binaryOutput(body, outputName)) {
+                binary = TensorBytes.fp32(output);
+                tensor.putObject("parameters").put("binary_data_size", binary.length);
+            } else {
+                ArrayNode data = tensor.putArray("data");
+                for (float[] row : output) {
+                    for (float v : row) {
+                        data.add(v);
+                    }
                 }
             }
             if (!answer.features().isEmpty()) {
                 answer.reportFeatures(reply.putObject("parameters"));
             }
-            return Reply.ok(reply).withHeader("X-Model-Version", Long.toString(version.version()))
+            return Reply.ok(reply).withBinary(binary)
+                    .withHeader("X-Model-Version", Long.toString(version.version()))
                     .withHeader("X-Cache", prediction.outcome().header());
         } finally {
             version.release();

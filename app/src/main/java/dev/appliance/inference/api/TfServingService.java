@@ -44,7 +44,7 @@ final class TfServingService implements HttpService {
 
     private Reply predict(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws Exception {
         JsonNode body = Json.readObject(request);
-        ServedVersion version = models.acquire(path, tags);
+        ServedVersion version = models.acquire(path, Models.Pin.of(request), tags);
         try {
             TfServingInput input = TfServingInput.decode(body, version.manifest(), models.maxRows());
             Models.Answer answer = models.answer(version, input.rows());
