@@ -10,6 +10,7 @@ CACHE ?= .cache
 MODELS_DIR ?= models
 PORT ?= 8080
 TF_NATIVE_VERSION ?= 2.10.1
+GHZ_VERSION ?= v0.120.0
 CQL_PORT ?= 9042
 CQL_STANDIN_DIR ?= $(CACHE)/cql-standin
 
@@ -80,11 +81,16 @@ run: build models ## Build what is missing and run the service on :8080 (PORT=..
 	  MODELS_SIGNATURE_KEY=$(SIGNING_KEY).pub $(JAVA) -jar $(JAR)
 
 .PHONY: bench
-bench: measure bench-features ## Run every benchmark (ratios only mean something within one run)
+bench: measure bench-features bench-protocols ## Run every benchmark (ratios only mean something within one run)
 
 .PHONY: bench-features
 bench-features: $(BOOTSTRAP_STAMP) ## Feature fetch p50/p99: driver directly vs. the service, against the CQL stand-in
 	$(MVN) test -Dtest=FeatureFetchBenchmark -Dsurefire.failIfNoSpecifiedTests=false 2>&1 | grep -E 'BENCH|Tests run:|FAIL'
+
+.PHONY: bench-protocols
+bench-protocols: build models ## Throughput of one model over OIP JSON HTTP, binary HTTP and gRPC (wrk, ghz), as ratios
+	@command -v ghz >/dev/null || [[ -x $(HOME)/go/bin/ghz ]] || go install github.com/bojand/ghz/cmd/ghz@$(GHZ_VERSION)
+	scripts/bench-protocols.sh
 
 .PHONY: measure
 measure: build models ## Measure cold start, and cache miss vs. hit latency of the demo models (local memcached)
@@ -160,7 +166,7 @@ test-app: $(BOOTSTRAP_STAMP) ## Unit and HTTP tests of the service against real 
 	$(MVN) verify
 
 .PHONY: test-clients
-test-clients: build models ## The real Python clients (tritonclient HTTP+gRPC, KServe, TF Serving API) against the running service
+test-clients: build models ## The real Python clients (tritonclient HTTP+gRPC, KServe, TF Serving API) and schemathesis against the service
 	VENV=$(VENV) scripts/test-clients.sh
 
 .PHONY: clean

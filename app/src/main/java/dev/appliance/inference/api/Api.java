@@ -12,7 +12,10 @@ import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.Steering;
 import dev.appliance.inference.observe.ServiceMetrics;
 import io.grpc.ServerServiceDefinition;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 
 /**
  * The service's API: over HTTP TF Serving REST under /v1/models, the feature write API under /v1/features,
@@ -60,7 +63,19 @@ public final class Api {
                 .register("/v1/features", new FeatureIngestService(store, featureCache, ingestToken, endpoints,
                         Clock.systemUTC()))
                 .register("/v2", new OipService(models, endpoints, serverVersion))
-                .register("/openapi", new OpenApiService());
+                .register("/openapi", new OpenApiService())
+                // Helidon's observers answer GET only; other methods get a 405 naming it instead of a 404.
+                .any("/observe/health", Api::getOnly)
+                .any("/observe/metrics", Api::getOnly);
+    }
+
+    private static void getOnly(ServerRequest request, ServerResponse response) {
+        Method method = request.prologue().method();
+        if (method.equals(Method.GET) || method.equals(Method.HEAD)) {
+            response.next();
+        } else {
+            Endpoints.methodNotAllowed(response, method, Method.GET);
+        }
     }
 
     /** The gRPC services, for a gRPC server on its own port. */

@@ -8,11 +8,17 @@ final class ApiException extends Exception {
 
     private final int status;
     private final String code;
+    private final String allow;
 
     ApiException(int status, String code, String message) {
+        this(status, code, message, null);
+    }
+
+    private ApiException(int status, String code, String message, String allow) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
+        this.allow = allow;
     }
 
     static ApiException badRequest(String message) {
@@ -28,8 +34,13 @@ final class ApiException extends Exception {
         Method method = request.prologue().method();
         if (!method.equals(expected)) {
             throw new ApiException(405, "method_not_allowed", method.text() + " is not allowed here; use "
-                    + expected.text());
+                    + expected.text(), expected.text());
         }
+    }
+
+    /** The methods a 405 names in its {@code Allow} header, or null for other errors. */
+    String allow() {
+        return allow;
     }
 
     int status() {

@@ -73,7 +73,8 @@ final class Endpoints {
         try {
             throw failure;
         } catch (ApiException e) {
-            return Reply.error(e.status(), e.code(), e.getMessage());
+            Reply reply = Reply.error(e.status(), e.code(), e.getMessage());
+            return e.allow() == null ? reply : reply.withHeader("Allow", e.allow());
         } catch (ModelNotFoundException e) {
             return Reply.error(404, "not_found", e.getMessage());
         } catch (ModelUnavailableException | FeatureStoreUnavailableException e) {
@@ -105,6 +106,12 @@ final class Endpoints {
         byte[] all = java.util.Arrays.copyOf(json, json.length + reply.binary().length);
         System.arraycopy(reply.binary(), 0, all, json.length, reply.binary().length);
         response.send(all);
+    }
+
+    /** Answers a 405 with {@code Allow} for a route that is not an API endpoint (OpenAPI, observability). */
+    static void methodNotAllowed(ServerResponse response, io.helidon.http.Method used, io.helidon.http.Method allowed) {
+        send(response, Reply.error(405, "method_not_allowed", used.text() + " is not allowed here; use "
+                + allowed.text()).withHeader("Allow", allowed.text()));
     }
 
     /** Records one answered call that did not come through an HTTP handler (gRPC). */

@@ -33,12 +33,17 @@ final class OipService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", endpoints.handler("v2_server", (req, tags) -> Reply.ok(Json.MAPPER.createObjectNode()
-                        .put("name", "inference-service").put("version", serverVersion)
-                        .set("extensions", extensions()))))
-                .get("/health/live", endpoints.handler("v2_live", (req, tags) ->
-                        Reply.ok(Json.MAPPER.createObjectNode().put("live", true))))
-                .get("/health/ready", endpoints.handler("v2_ready", (req, tags) -> {
+        rules.any("/", endpoints.handler("v2_server", (req, tags) -> {
+                    ApiException.requireMethod(req, Method.GET);
+                    return Reply.ok(Json.MAPPER.createObjectNode().put("name", "inference-service")
+                            .put("version", serverVersion).set("extensions", extensions()));
+                }))
+                .any("/health/live", endpoints.handler("v2_live", (req, tags) -> {
+                    ApiException.requireMethod(req, Method.GET);
+                    return Reply.ok(Json.MAPPER.createObjectNode().put("live", true));
+                }))
+                .any("/health/ready", endpoints.handler("v2_ready", (req, tags) -> {
+                    ApiException.requireMethod(req, Method.GET);
                     boolean ready = models.ready();
                     return Reply.of(ready ? 200 : 503, Json.MAPPER.createObjectNode().put("ready", ready));
                 }))

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 
@@ -28,7 +29,11 @@ final class OpenApiService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", (req, res) -> {
+        rules.any("/", (req, res) -> {
+            if (!req.prologue().method().equals(Method.GET)) {
+                Endpoints.methodNotAllowed(res, req.prologue().method(), Method.GET);
+                return;
+            }
             res.header(HeaderNames.CONTENT_TYPE, "application/yaml");
             res.send(document);
         });
