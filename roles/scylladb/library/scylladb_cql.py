@@ -86,7 +86,7 @@ class Cql:
                 consistency_level=ConsistencyLevel.LOCAL_QUORUM, request_timeout=30)
             cluster = Cluster(self.p["contact_points"], port=self.p["port"], protocol_version=4,
                               auth_provider=PlainTextAuthProvider(user, password),
-                              execution_profiles={EXEC_PROFILE_DEFAULT: profile}, connect_timeout=10)
+                              execution_profiles={EXEC_PROFILE_DEFAULT: profile}, connect_timeout=20)
             try:
                 session = cluster.connect()
                 session.cluster_ref = cluster
@@ -102,7 +102,7 @@ class Cql:
 
     def accepts(self, user, password):
         try:
-            self.close(self.connect(user, password))
+            self.close(self.connect(user, password, self.p["wait"]))
             return True
         except LoginRefused:
             return False
