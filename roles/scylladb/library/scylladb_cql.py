@@ -148,8 +148,8 @@ def superuser(cql, changes):
         # The next round logs in as the operator.
     default_role = [r for r in session.execute("LIST ROLES") if r.role == p["default_user"]]
     if default_role and (default_role[0].super or default_role[0].login):
-        # A random password nobody keeps, no superuser status, no login: unusable, and ScyllaDB does not
-        # recreate it at restart because a role with a password (the operator) exists.
+        # A random password nobody keeps, no superuser status, no login: unusable. Kept as a disabled role
+        # rather than dropped, so no start-up logic that creates a missing default role brings it back.
         session.execute("ALTER ROLE %s WITH PASSWORD = %s AND SUPERUSER = false AND LOGIN = false"
                         % (identifier(p["default_user"]), literal(secrets.token_urlsafe(32))))
         changes.append("disabled the default superuser %s" % p["default_user"])
