@@ -63,11 +63,6 @@ public final class Steering {
         return new Steering(splits);
     }
 
-    /** The configured splits by model name. */
-    public Map<String, Split> splits() {
-        return splits;
-    }
-
     /**
      * The version a request without a version, label or pin goes to.
      *
