@@ -9,6 +9,7 @@ VENV ?= .venv
 CACHE ?= .cache
 MODELS_DIR ?= models
 PORT ?= 8080
+GRPC_PORT ?= 8081
 TF_NATIVE_VERSION ?= 2.10.1
 GHZ_VERSION ?= v0.120.0
 CQL_PORT ?= 9042
@@ -76,8 +77,8 @@ $(MODELS_DIR)/.built: $(shell find app/src/main/java/dev/appliance/inference/dem
 	@touch $@
 
 .PHONY: run
-run: build models ## Build what is missing and run the service on :8080 (PORT=...) with the demo models (app/demo/demo.yaml)
-	INFERENCE_CONFIG_FILE=app/demo/demo.yaml SERVER_PORT=$(PORT) MODELS_ROOT=$(MODELS_DIR) \
+run: build models ## Build what is missing and run the service on :8080 (PORT=...), gRPC on :8081 (GRPC_PORT=...), with the demo models
+	INFERENCE_CONFIG_FILE=app/demo/demo.yaml SERVER_PORT=$(PORT) GRPC_PORT=$(GRPC_PORT) MODELS_ROOT=$(MODELS_DIR) \
 	  MODELS_SIGNATURE_KEY=$(SIGNING_KEY).pub $(JAVA) -jar $(JAR)
 
 .PHONY: bench
@@ -118,7 +119,7 @@ features-demo: build ## Load sample features into the running stand-in (schema, 
 .PHONY: run-features
 run-features: build models ## make run, enriching requests from the stand-in prepared by features-demo
 	set -a && source $(CQL_STANDIN_DIR)/app.env && set +a && \
-	  INFERENCE_CONFIG_FILE=app/demo/demo.yaml SERVER_PORT=$(PORT) MODELS_ROOT=$(MODELS_DIR) \
+	  INFERENCE_CONFIG_FILE=app/demo/demo.yaml SERVER_PORT=$(PORT) GRPC_PORT=$(GRPC_PORT) MODELS_ROOT=$(MODELS_DIR) \
 	  MODELS_SIGNATURE_KEY=$(SIGNING_KEY).pub FEATURES_ENABLED=true \
 	  FEATURES_CONTACT_dash_POINTS=127.0.0.1:$(CQL_PORT) $(JAVA) -jar $(JAR)
 

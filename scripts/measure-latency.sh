@@ -15,7 +15,7 @@ log=${TMPDIR:-/tmp}/measure-latency.log
 memcached -l 127.0.0.1 -p "$cache_port" -U 0 -m 64 -u "$(id -un)" &
 memcached_pid=$!
 start=$(date +%s%N)
-INFERENCE_CONFIG_FILE=app/demo/demo.yaml SERVER_PORT=$port CACHE_ENABLED=true CACHE_SERVERS=127.0.0.1:$cache_port \
+INFERENCE_CONFIG_FILE=app/demo/demo.yaml SERVER_PORT=$port GRPC_ENABLED=false CACHE_ENABLED=true CACHE_SERVERS=127.0.0.1:$cache_port \
   "$java_home/bin/java" --enable-native-access=ALL-UNNAMED -jar app/target/inference-service.jar >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid $memcached_pid 2>/dev/null; wait 2>/dev/null || true' EXIT
