@@ -31,7 +31,7 @@ INFERENCE_CONFIG_FILE=app/demo/demo.yaml SERVER_HOST=127.0.0.1 SERVER_PORT=$http
   TENSORFLOW_LIBRARY_PATH="$PWD/.cache/tensorflow/native/lib" DJL_OFFLINE=true TF_CPP_MIN_LOG_LEVEL=2 \
   "$(scripts/find-jdk.sh 21)/bin/java" --enable-native-access=ALL-UNNAMED -jar "$jar" >"$work/service.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 240); do
   curl -fs "http://127.0.0.1:$http_port/v2/health/ready" >/dev/null && break
   kill -0 "$pid" 2>/dev/null || { cat "$work/service.log" >&2; exit 1; }
@@ -63,11 +63,26 @@ open(f"{work}/grpc.json", "w").write(json.dumps({"model_name": "risk", "model_ve
 PY
 
 url="http://127.0.0.1:$http_port/v2/models/risk/versions/2/infer"
-http_run() { wrk -t1 -c"$connections" -d"${seconds}s" -s "$work/$1.lua" "$url" | awk '/Requests\/sec/ {print $2}'; }
+http_run() {
+  wrk -t1 -c"$connections" -d"${seconds}s" -s "$work/$1.lua" "$url" > "$work/wrk.out"
+  if grep -q "Non-2xx" "$work/wrk.out"; then
+    echo "bench-protocols: $1 HTTP had failed requests:" >&2
+    cat "$work/wrk.out" >&2
+    exit 1
+  fi
+  awk '/Requests\/sec/ {print $2}' "$work/wrk.out"
+}
 grpc_run() {
   "$ghz" --insecure --proto app/src/main/proto/grpc_predict_v2.proto \
     --call inference.GRPCInferenceService/ModelInfer -D "$work/grpc.json" -c "$connections" -z "${seconds}s" \
-    --format json "127.0.0.1:$grpc_port" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(round(r["rps"]), sum(v for k,v in r.get("statusCodeDistribution",{}).items() if k!="OK"))'
+    --format json "127.0.0.1:$grpc_port" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+# Calls still in flight when the run ends are cut off by ghz itself (cancelled, or their connection
+# closed under them); anything else is a real failure.
+failed = {k: v for k, v in r.get("errorDistribution", {}).items()
+          if "Canceled" not in k and "use of closed network connection" not in k}
+print(round(r["rps"]), sum(failed.values()), json.dumps(failed).replace(" ", "_"))'
 }
 # Warm-up of every path, then the measured rounds.
 wrk -t1 -c8 -d2s -s "$work/json.lua" "$url" >/dev/null
@@ -77,8 +92,8 @@ declare -a json binary grpc
 for r in $(seq 1 "$rounds"); do
   json+=("$(http_run json)")
   binary+=("$(http_run binary)")
-  read -r rps errors < <(grpc_run)
-  [[ $errors -eq 0 ]] || { echo "bench-protocols: $errors gRPC calls failed" >&2; exit 1; }
+  read -r rps errors codes < <(grpc_run)
+  [[ $errors -eq 0 ]] || { echo "bench-protocols: $errors gRPC calls failed: $codes" >&2; exit 1; }
   grpc+=("$rps")
   echo "round $r: JSON HTTP ${json[-1]} req/s, binary HTTP ${binary[-1]} req/s, gRPC ${grpc[-1]} req/s"
 done
