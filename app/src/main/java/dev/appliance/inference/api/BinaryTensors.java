@@ -38,7 +38,7 @@ final class BinaryTensors {
         JsonNode request = Json.parseObject(Arrays.copyOf(body, length));
         int offset = length;
         JsonNode inputs = request.path("inputs");
-        for (int k = 0; k < inputs.size(); k++) {
+        for (int k = 0; inputs.isArray() && k < inputs.size(); k++) {
             JsonNode input = inputs.get(k);
             JsonNode size = input.path("parameters").path("binary_data_size");
             if (size.isMissingNode()) {
