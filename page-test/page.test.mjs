@@ -103,9 +103,9 @@ test('a prediction by entity id shows the score, the version, the cache and ever
   assert.equal(await outcome.locator('.score-name').innerText(), 'probability');
   const features = await outcome.locator('table.features tbody tr').allInnerTexts();
   assert.deepEqual(features.map((f) => f.split('\t').map((c) => c.trim())), [
-    ['account_age_days', 'stored value', 'PRESENT', 'from the store'],
-    ['recent_amount_mean', 'mean of last 20 amount', 'PRESENT', 'from the store'],
-    ['recent_amount_zscore', 'z-score of amount vs last 20', 'PRESENT', 'from the store'],
+    ['account_age_days', 'stored value', 'PRESENT', 'store'],
+    ['recent_amount_mean', 'mean of last 20 amount', 'PRESENT', 'store'],
+    ['recent_amount_zscore', 'z-score of amount vs last 20', 'PRESENT', 'store'],
   ]);
 
   // The same request again is answered from the result cache.

@@ -114,23 +114,27 @@ export class StatusPanel {
 
   showTraffic() {
     const now = Date.now();
-    const chart = (title, points, overall, format) => {
-      const { element, max } = lineChart(points, { now, windowMillis: WINDOW_MS, label: title });
+    // Until the page has watched for the whole window, the charts span what it has seen.
+    const first = this.history.samples[0]?.time ?? now;
+    const span = Math.min(WINDOW_MS, Math.max(now - first, 10_000));
+    const since = span < 60_000 ? `−${Math.round(span / 1000)} s` : `−${Math.round(span / 60_000)} min`;
+    const chart = (title, points, summary, format) => {
+      const { element, max } = lineChart(points, { now, windowMillis: span, label: title });
       const last = points.length ? points[points.length - 1].value : null;
       return h('figure', { class: 'metric' },
-        h('figcaption', {}, h('span', {}, title),
-          h('span', { class: 'metric-now' }, format(last))),
+        h('figcaption', {}, h('span', {}, title), h('span', { class: 'metric-now' }, format(last))),
         element,
-        h('div', { class: 'axis muted small' }, h('span', {}, '−5 min'),
-          h('span', {}, `max ${format(max)} · over the window ${format(overall)}`), h('span', {}, 'now')));
+        h('div', { class: 'axis muted small' }, h('span', {}, since),
+          h('span', {}, `peak ${format(max)} · ${summary}`), h('span', {}, 'now')));
     };
-    const enough = this.history.samples.length >= 2;
+    const p99 = (a, b) => quantile(0.99, a, b);
     fill(this.el.traffic,
-      chart('Requests per second', this.history.points(rate), this.history.overall(rate), perSecond),
-      chart('p99 latency', this.history.points((a, b) => quantile(0.99, a, b)),
-        this.history.overall((a, b) => quantile(0.99, a, b)), millis),
-      h('p', { class: 'muted small' }, enough
-        ? 'API requests (not this page\'s own polling), one point per metrics scrape, since the page opened.'
+      chart('Requests per second', this.history.points(rate), `mean ${perSecond(this.history.overall(rate))}`,
+        perSecond),
+      chart('p99 latency', this.history.points(p99), `over the span ${millis(this.history.overall(p99))}`, millis),
+      h('p', { class: 'muted small' }, this.history.samples.length >= 2
+        ? 'API requests (without this page\'s own polling), one point per metrics scrape, over the last 5 minutes'
+          + ' or since the page opened.'
         : 'Collecting: the charts start with the second metrics scrape.'));
   }
 }

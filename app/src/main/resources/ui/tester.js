@@ -45,7 +45,7 @@ export class Tester {
     this.el.modes.forEach((b) => b.addEventListener('click', () => this.setMode(b.dataset.mode, true)));
     this.el.reset.addEventListener('click', () => this.writeExample());
     this.el.run.addEventListener('click', () => this.run());
-    this.el.editor.addEventListener('input', () => this.showCurl());
+    this.el.editor.addEventListener('input', () => this.edited());
     this.el.editor.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
@@ -178,6 +178,13 @@ export class Tester {
     this.generated = format(example(version, this.mode));
     this.el.editor.value = this.generated;
     this.el.problem.hidden = true;
+    this.edited();
+  }
+
+  /** Fits the editor to its lines (within bounds) and updates the curl line. */
+  edited() {
+    const lines = this.el.editor.value.split('\n').length;
+    this.el.editor.rows = Math.min(Math.max(lines + 1, 6), 20);
     this.showCurl();
   }
 
@@ -262,14 +269,14 @@ function score(name, value) {
 function features(status, looked) {
   return h('table', { class: 'features' },
     h('thead', {}, h('tr', {}, h('th', {}, 'Looked-up feature'), h('th', {}, 'Source'), h('th', {}, 'Status'),
-      h('th', {}, 'Value'))),
+      h('th', {}, 'From'))),
     h('tbody', {}, Object.entries(status).map(([name, s]) => {
       const f = looked.get(name);
       return h('tr', {},
         h('td', {}, h('code', {}, name)),
         h('td', { class: 'muted' }, f ? describe(f) : ''),
         h('td', {}, badge(s.status, STATUS_TONE[s.status] ?? 'plain')),
-        h('td', { class: 'muted' }, s.default ? `default${f?.default != null ? ` ${f.default}` : ''}` : 'from the store'));
+        h('td', { class: 'muted' }, s.default ? `default${f?.default != null ? ` ${f.default}` : ''}` : 'store'));
     })));
 }
 
