@@ -11,7 +11,11 @@ const TONE = { UP: 'ok', DOWN: 'bad', AVAILABLE: 'ok', REFUSED: 'bad' };
 const BREAKER_TONE = { closed: 'ok', 'half-open': 'warn', open: 'bad' };
 
 const percent = (r) => (r == null ? '–' : `${(r * 100).toFixed(r === 1 ? 0 : 1)}%`);
-const millis = (seconds) => (seconds == null ? '–' : `${(seconds * 1000).toFixed(seconds < 0.01 ? 2 : 1)} ms`);
+const millis = (seconds) => {
+  if (seconds == null) return '–';
+  const ms = seconds * 1000;
+  return `${ms.toFixed(ms < 10 ? 2 : ms < 100 ? 1 : 0)} ms`;
+};
 const perSecond = (r) => (r == null ? '–' : `${r.toFixed(r < 10 ? 2 : 0)}/s`);
 
 export class StatusPanel {
@@ -131,7 +135,7 @@ export class StatusPanel {
     fill(this.el.traffic,
       chart('Requests per second', this.history.points(rate), `mean ${perSecond(this.history.overall(rate))}`,
         perSecond),
-      chart('p99 latency', this.history.points(p99), `over the span ${millis(this.history.overall(p99))}`, millis),
+      chart('p99 latency', this.history.points(p99), `whole span ${millis(this.history.overall(p99))}`, millis),
       h('p', { class: 'muted small' }, this.history.samples.length >= 2
         ? 'API requests (without this page\'s own polling), one point per metrics scrape, over the last 5 minutes'
           + ' or since the page opened.'

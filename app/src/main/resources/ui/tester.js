@@ -98,7 +98,8 @@ export class Tester {
     const versionLabels = (n) => Object.entries(model.labels).filter(([, v]) => v === n).map(([l]) => l);
     const options = [h('option', { value: 'latest' },
       model.latest != null ? `latest (v${model.latest})` : 'latest (none loaded)')];
-    const labels = Object.entries(model.labels);
+    // By version, so the picker reads old to new like the version list.
+    const labels = Object.entries(model.labels).sort(([a, x], [b, y]) => x - y || a.localeCompare(b));
     if (labels.length) {
       options.push(h('optgroup', { label: 'Labels' }, labels.map(([label, n]) => h('option',
         { value: `label:${label}` }, `${label} → v${n}`))));

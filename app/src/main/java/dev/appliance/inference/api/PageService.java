@@ -108,7 +108,7 @@ final class PageService implements HttpService {
             if (state == null) {
                 continue;
             }
-            state.labels().forEach(labels::put);
+            new TreeMap<>(state.labels()).forEach(labels::put);
             TreeMap<Long, ObjectNode> byNumber = new TreeMap<>();
             state.loaded().forEach((number, version) -> byNumber.put(number, loaded(version.manifest())));
             state.refused().forEach((number, reason) -> byNumber.put(number, Json.MAPPER.createObjectNode()
