@@ -166,6 +166,7 @@ test-page: build models $(PAGE_TEST_DEPS) ## Browser test of the page at / in De
 
 # playwright-core, pinned in page-test/package-lock.json; it drives Debian's chromium, never a downloaded browser.
 $(PAGE_TEST_DEPS): page-test/package.json page-test/package-lock.json
+	@command -v npm >/dev/null || { echo "make test-page needs Node.js with npm (18 or newer)" >&2; exit 1; }
 	cd page-test && npm ci --no-audit --no-fund
 
 .PHONY: clean

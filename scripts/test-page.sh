@@ -30,10 +30,11 @@ echo "==> models: the demo repository and risk/3, whose manifest changed after s
 cp -r models "$work/models"
 cp -r models/risk/2 "$work/models/risk/3"
 sed -i 's/"version" : 2,/"version" : 3,/' "$work/models/risk/3/manifest.json"
+grep -q '"version" : 3,' "$work/models/risk/3/manifest.json" || { echo "cannot renumber risk/3" >&2; exit 1; }
 
 cache_port=$(free_port)
 memcached -l 127.0.0.1 -p "$cache_port" -U 0 -m 32 -u "$(id -un)" &
-pids+=($!)
+pids+=("$!")
 
 echo "==> CQL stand-in with the demo features (log: $work/cql/cassandra.log)"
 cql_port=$(free_port)
@@ -53,8 +54,8 @@ INFERENCE_CONFIG_FILE=app/demo/demo.yaml SERVER_HOST=127.0.0.1 SERVER_PORT=$port
   "$java_home/bin/java" --enable-native-access=ALL-UNNAMED -jar app/target/inference-service.jar \
   > "$artifacts/service.log" 2>&1 &
 service=$!
-pids+=($service)
-deadline=$(( $(date +%s) + 120 ))
+pids+=("$service")
+deadline=$(( $(date +%s) + 240 ))
 until curl -sf -o /dev/null "http://127.0.0.1:$port/v2/health/ready"; do
   if ! kill -0 $service 2>/dev/null || (( $(date +%s) > deadline )); then
     tail -20 "$artifacts/service.log" >&2
@@ -67,6 +68,6 @@ echo "    ready on port $port after $(( $(date +%s) - started )) s of set-up"
 
 echo "==> browser test (Chromium $(chromium --version 2>/dev/null | awk '{print $2}'))"
 test_start=$(date +%s)
-PAGE_URL=http://127.0.0.1:$port PAGE_ARTIFACTS=$artifacts node --test page-test/
+PAGE_URL=http://127.0.0.1:$port PAGE_ARTIFACTS=$artifacts node --test page-test/*.test.mjs
 echo "    browser test $(( $(date +%s) - test_start )) s, all with set-up $(( $(date +%s) - started )) s;" \
   "screenshots in $artifacts/"

@@ -22,7 +22,9 @@ export class StatusPanel {
   /** root holds the panel's sections; pill is the header's service state; onCatalog gets every catalog. */
   constructor(root, pill, { everyMillis, onCatalog }) {
     const $ = (id) => root.querySelector(`#${id}`);
-    this.el = { checks: $('checks'), models: $('models'), caches: $('caches'), traffic: $('traffic'), updated: $('updated') };
+    this.el = {
+      checks: $('checks'), models: $('models'), caches: $('caches'), traffic: $('traffic'), updated: $('updated'),
+    };
     this.pill = pill;
     this.everyMillis = everyMillis;
     this.onCatalog = onCatalog;
@@ -30,10 +32,8 @@ export class StatusPanel {
   }
 
   start() {
-    const tick = async () => {
-      await this.refresh();
-      setTimeout(tick, this.everyMillis);
-    };
+    // The next scrape is planned even when this one failed, so the panel recovers with the service.
+    const tick = () => this.refresh().finally(() => setTimeout(tick, this.everyMillis));
     tick();
   }
 

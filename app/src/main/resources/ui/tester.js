@@ -37,12 +37,17 @@ export class Tester {
       modes: [...root.querySelectorAll('[data-mode]')],
     };
     this.catalog = null;
+    // The form the user chose last; a version without an entity section can only take raw features.
+    this.preferred = 'entity';
     this.mode = 'entity';
     this.generated = '';
     this.signatures = new Map();
     this.el.model.addEventListener('change', () => this.modelChanged());
     this.el.target.addEventListener('change', () => this.targetChanged());
-    this.el.modes.forEach((b) => b.addEventListener('click', () => this.setMode(b.dataset.mode, true)));
+    this.el.modes.forEach((b) => b.addEventListener('click', () => {
+      this.preferred = b.dataset.mode;
+      this.setMode(b.dataset.mode, true);
+    }));
     this.el.reset.addEventListener('click', () => this.writeExample());
     this.el.run.addEventListener('click', () => this.run());
     this.el.editor.addEventListener('input', () => this.edited());
@@ -134,7 +139,7 @@ export class Tester {
     this.el.modes.find((b) => b.dataset.mode === 'entity').disabled = !hasEntity;
     // Keep what the user wrote; replace only our own example (or nothing).
     const untouched = this.el.editor.value === this.generated || this.el.editor.value.trim() === '';
-    this.setMode(hasEntity ? this.mode : 'raw', untouched);
+    this.setMode(hasEntity ? this.preferred : 'raw', untouched);
   }
 
   async showSignature(model, version) {
@@ -145,10 +150,10 @@ export class Tester {
         if (!ok) return;
         const [name, sig] = Object.entries(body.metadata.signature_def.signature_def)[0];
         const shape = (t) => `${t.name} [${t.tensor_shape.dim.map((d) => d.size).join(', ')}]`;
-        this.signatures.set(key, {
-          text: `signature ${name}: ${Object.values(sig.inputs).map(shape).join(', ')} → ${Object.values(sig.outputs).map(shape).join(', ')}`,
-          output: Object.values(sig.outputs)[0].name,
-        });
+        const inputs = Object.values(sig.inputs).map(shape).join(', ');
+        const outputs = Object.values(sig.outputs).map(shape).join(', ');
+        this.signatures.set(key, { text: `signature ${name}: ${inputs} → ${outputs}`,
+          output: Object.values(sig.outputs)[0].name });
       } catch {
         return; // The signature line is extra; the tester works without it.
       }
@@ -207,6 +212,7 @@ export class Tester {
     if (problem) {
       fill(this.el.problem, problem);
       this.el.problem.hidden = false;
+      fill(this.el.result);
       this.el.editor.focus();
       return;
     }
@@ -215,7 +221,6 @@ export class Tester {
     const path = predictPath(model.name, this.target());
     const version = this.version();
     this.el.run.disabled = true;
-    this.el.run.classList.add('busy');
     fill(this.el.result, h('div', { class: 'outcome pending' }, h('span', { class: 'spinner' }), `Running ${path} …`));
     try {
       const answer = await predict(path, body);
@@ -225,7 +230,6 @@ export class Tester {
         h('p', { class: 'message' }, String(e.message ?? e)), h('p', { class: 'muted small' }, `POST ${path}`)));
     } finally {
       this.el.run.disabled = false;
-      this.el.run.classList.remove('busy');
     }
   }
 
@@ -237,7 +241,7 @@ export class Tester {
     const output = this.signatures.get(`${model.name}/${answer.version}`)?.output ?? 'output';
     const cacheTone = { hit: 'ok', miss: 'info', bypass: 'plain' }[answer.cache] ?? 'plain';
     const list = Array.isArray(rows) ? rows : [];
-    return h('div', { class: 'outcome ok', 'data-testid': 'outcome' },
+    return h('div', { class: 'outcome ok' },
       h('div', { class: 'outcome-head' }, h('h3', {}, 'Prediction'),
         h('div', { class: 'badges' },
           badge(`answered by v${answer.version ?? '?'}`, 'info', 'X-Model-Version'),
@@ -283,7 +287,7 @@ function features(status, looked) {
 
 function failure(answer, path) {
   const message = answer.json?.error ?? (answer.text.trim() ? answer.text.trim().slice(0, 2000) : '(empty body)');
-  return h('div', { class: 'outcome error', 'data-testid': 'outcome', role: 'alert' },
+  return h('div', { class: 'outcome error', role: 'alert' },
     h('div', { class: 'outcome-head' },
       h('h3', {}, `HTTP ${answer.status}${answer.json?.code ? ` · ${answer.json.code}` : ''}`),
       h('div', { class: 'badges' }, badge(`${answer.millis.toFixed(1)} ms`, 'plain'))),
