@@ -162,6 +162,7 @@ test("an API error is shown with the API's own message and code", async () => {
   await run();
   await outcome.locator('h3').getByText('HTTP 422 · feature_unavailable').waitFor();
   assert.match(await outcome.locator('.message').innerText(), /account_age_days/);
+  await page.screenshot({ path: `${artifacts}/error.png`, fullPage: true });
 });
 
 test('the status panel charts request rate and p99 from successive metrics scrapes', async () => {
@@ -185,7 +186,7 @@ test('the status panel charts request rate and p99 from successive metrics scrap
   assert.notEqual(await page.locator('#caches [data-cache="result"] td').nth(1).innerText(), '0%');
 });
 
-test('laptop and phone screenshots show a prediction and fit the width', async () => {
+test('laptop and phone screenshots show a prediction and the page fits both widths', async () => {
   await page.locator('#target').selectOption('label:stable');
   await writeRequest(JSON.stringify({ instances: [ENTITY_ROW] }, null, 2));
   await run();
