@@ -19,9 +19,10 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * The service's API: over HTTP TF Serving REST under /v1/models, the feature write API under /v1/features,
- * Open Inference Protocol under /v2, OpenAPI at /openapi; over gRPC the Open Inference Protocol's
- * GRPCInferenceService and TF Serving's PredictionService and ModelService. Both share one view of the
- * models, so caching, enrichment, steering, statistics and errors are the same.
+ * Open Inference Protocol under /v2, OpenAPI at /openapi, and the tester and status page at / (files under
+ * /ui/); over gRPC the Open Inference Protocol's GRPCInferenceService and TF Serving's PredictionService and
+ * ModelService. Both share one view of the models, so caching, enrichment, steering, statistics and errors
+ * are the same.
  */
 public final class Api {
 
@@ -64,6 +65,7 @@ public final class Api {
                         Clock.systemUTC()))
                 .register("/v2", new OipService(models, endpoints, serverVersion))
                 .register("/openapi", new OpenApiService())
+                .register("/", new PageService(models.registry(), endpoints))
                 // Helidon's observers answer GET only; other methods get a 405 naming it instead of a 404.
                 .any("/observe/health", Api::getOnly)
                 .any("/observe/metrics", Api::getOnly);
