@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=${VENV:-.venv}
-jar=app/target/inference-service.jar
+jar=${JAR:-app/target/inference-service.jar}
 java_home=$(scripts/find-jdk.sh 21)
-[[ -f $jar && -f models/.built ]] || { echo "test-clients: run 'make build models' first" >&2; exit 2; }
+[[ -f $jar && -f models/.built ]] || { echo "test-clients: run 'make build models' first (or set JAR)" >&2; exit 2; }
 
 read -r http_port grpc_port < <("$venv/bin/python" - <<'PY'
 import socket

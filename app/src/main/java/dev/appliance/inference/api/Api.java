@@ -66,9 +66,11 @@ public final class Api {
                 .register("/v2", new OipService(models, endpoints, serverVersion))
                 .register("/openapi", new OpenApiService())
                 .register("/", new PageService(models.registry(), endpoints))
-                // Helidon's observers answer GET only; other methods get a 405 naming it instead of a 404.
+                // Helidon's observers and the page answer GET only; other methods get a 405 naming it, not a 404.
                 .any("/observe/health", Api::getOnly)
-                .any("/observe/metrics", Api::getOnly);
+                .any("/observe/metrics", Api::getOnly)
+                .any("/", Api::getOnly)
+                .any("/ui/{file}", Api::getOnly);
     }
 
     private static void getOnly(ServerRequest request, ServerResponse response) {
