@@ -38,7 +38,7 @@ IMAGES := debian13:trixie debian12:bookworm
 MOLECULE_BASE := $(CURDIR)/ansible/molecule/config.yml
 # Lab groups whose hosts `make lab` starts, and roles whose scenario `make molecule` runs
 # (override on the command line: make lab LAB_GROUPS="memcached scylladb", make molecule ROLE=memcached).
-LAB_GROUPS ?= memcached
+LAB_GROUPS ?= vault memcached
 ROLE ?= $(notdir $(patsubst %/molecule/default,%,$(wildcard roles/*/molecule/default)))
 
 ##@ General
@@ -127,7 +127,7 @@ images: $(BOOTSTRAP_STAMP) ## Build the lab/Molecule base images with mmdebstrap
 	@for image in $(IMAGES); do scripts/build-image.sh "$${image%%:*}" "$${image#*:}"; done
 
 .PHONY: lab
-lab: images ## Start the lab hosts of LAB_GROUPS (default: memcached) and write inventory/lab/
+lab: images ## Start the lab hosts of LAB_GROUPS (default: vault memcached) and write inventory/lab/
 	scripts/lab.sh up $(LAB_GROUPS)
 
 .PHONY: up
@@ -149,10 +149,10 @@ lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible cont
 	$(OPS) ansible-lint
 
 .PHONY: molecule
-molecule: images ## Run each role's Molecule scenario (ROLE=memcached for one)
+molecule: images ## Run every Molecule scenario of each role (ROLE=memcached for one role)
 	@for role in $(ROLE); do \
-	  echo "==> molecule test: $$role"; \
-	  (cd roles/$$role && $(OPS) molecule --base-config $(MOLECULE_BASE) test) || exit 1; \
+	  echo "==> molecule test --all: $$role"; \
+	  (cd roles/$$role && $(OPS) molecule --base-config $(MOLECULE_BASE) test --all) || exit 1; \
 	done
 
 .PHONY: test-app
