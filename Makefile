@@ -38,7 +38,9 @@ IMAGES := debian13:trixie debian12:bookworm
 MOLECULE_BASE := $(CURDIR)/ansible/molecule/config.yml
 # Lab groups whose hosts `make lab` starts, and roles whose scenario `make molecule` runs
 # (override on the command line: make lab LAB_GROUPS="memcached scylladb", make molecule ROLE=memcached).
-LAB_GROUPS ?= vault memcached
+LAB_GROUPS ?= scylladb vault memcached
+# Scenarios `make molecule` runs besides each role's default one (role:scenario).
+MOLECULE_EXTRA ?= vault:cluster
 ROLE ?= $(notdir $(patsubst %/molecule/default,%,$(wildcard roles/*/molecule/default)))
 
 ##@ General
@@ -127,7 +129,7 @@ images: $(BOOTSTRAP_STAMP) ## Build the lab/Molecule base images with mmdebstrap
 	@for image in $(IMAGES); do scripts/build-image.sh "$${image%%:*}" "$${image#*:}"; done
 
 .PHONY: lab
-lab: images ## Start the lab hosts of LAB_GROUPS (default: vault memcached) and write inventory/lab/
+lab: images ## Start the lab hosts of LAB_GROUPS (default: scylladb vault memcached) and write inventory/lab/
 	scripts/lab.sh up $(LAB_GROUPS)
 
 .PHONY: up
@@ -149,11 +151,19 @@ lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible cont
 	$(OPS) ansible-lint
 
 .PHONY: molecule
-molecule: images ## Run every Molecule scenario of each role (ROLE=memcached for one role)
+molecule: images ## Run each role's default Molecule scenario and MOLECULE_EXTRA (ROLE=memcached for one role)
 	@for role in $(ROLE); do \
-	  echo "==> molecule test --all: $$role"; \
-	  (cd roles/$$role && $(OPS) molecule --base-config $(MOLECULE_BASE) test --all) || exit 1; \
+	  scenarios=default; \
+	  for extra in $(MOLECULE_EXTRA); do [[ $${extra%%:*} != $$role ]] || scenarios+=" $${extra#*:}"; done; \
+	  for scenario in $$scenarios; do \
+	    echo "==> molecule test: $$role $$scenario"; \
+	    (cd roles/$$role && $(OPS) molecule --base-config $(MOLECULE_BASE) test -s $$scenario) || exit 1; \
+	  done; \
 	done
+
+.PHONY: molecule-scylladb-packages
+molecule-scylladb-packages: images ## The scylladb role with real ScyllaDB packages (needs ScyllaDB's repository; not in make test)
+	cd roles/scylladb && $(OPS) molecule --base-config $(MOLECULE_BASE) test --scenario-name packages
 
 .PHONY: test-app
 test-app: $(BOOTSTRAP_STAMP) ## Unit and HTTP tests of the service against real SavedModels, memcached and the CQL stand-in
