@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
 """Logs in to a CQL server with credentials read as JSON on stdin, so no password is on a command line:
   {"host": "10.89.0.5", "port": 9042, "username": "u", "password": "...", "keyspace": "features",
-   "expect": "read-only" | "refused" | "execute", "statements": ["CQL", ...]}
+   "expect": "read-only" | "refused"}
 read-only: the login works, the keyspace can be read and a write is refused.
 refused:   the login is refused.
-execute:   the login works and runs the statements, in order.
 Prints one line per check and a closing "N passed, N failed" line; exits 1 if any check failed.
 """
 import json
@@ -36,12 +35,6 @@ def main():
             auth = any("Authentication" in type(e).__name__ or "authentication" in str(e).lower()
                        or "bad credentials" in str(e).lower() for e in exc.errors.values())
             results.append((auth, f"login refused: {'authentication error' if auth else exc}"))
-    elif cfg["expect"] == "execute":
-        cluster, session = connect(cfg)
-        for statement in cfg["statements"]:
-            session.execute(statement, timeout=60)
-        results.append((True, f"ran {len(cfg['statements'])} statements"))
-        cluster.shutdown()
     else:
         cluster, session = connect(cfg)
         results.append((True, f"logged in as {cfg['username'][:12]}..."))
