@@ -43,6 +43,11 @@ public final class Holder<T> implements AutoCloseable {
         public boolean isClosed() {
             return users.isClosed();
         }
+
+        /** See {@link Retirable#awaitClosed}. */
+        public boolean awaitClosed(Duration timeout) throws InterruptedException {
+            return users.awaitClosed(timeout);
+        }
     }
 
     private final String name;
@@ -50,6 +55,7 @@ public final class Holder<T> implements AutoCloseable {
     private final Duration grace;
     private final Scheduler scheduler;
     private final AtomicReference<Held<T>> current = new AtomicReference<>();
+    private volatile boolean closed;
 
     /**
      * @param name      what the resource is, for log lines
@@ -83,20 +89,27 @@ public final class Holder<T> implements AutoCloseable {
         return Optional.ofNullable(current.get()).map(Held::get);
     }
 
-    /** Puts {@code fresh} in; the instance it replaces is retired. Returns what the holder held. */
-    public Optional<T> swap(T fresh) {
-        Held<T> old = current.getAndSet(new Held<>(fresh, new Retirable(name, () -> closer.accept(fresh), grace,
-                scheduler)));
+    /**
+     * Puts {@code fresh} in; the instance it replaces is retired. Returns what the holder held. A holder that
+     * was closed closes {@code fresh} at once instead (a replacement that finished during shutdown).
+     */
+    public Optional<Held<T>> swap(T fresh) {
+        Held<T> held = new Held<>(fresh, new Retirable(name, () -> closer.accept(fresh), grace, scheduler));
+        Held<T> old = current.getAndSet(held);
+        if (closed) {
+            close();
+        }
         if (old == null) {
             return Optional.empty();
         }
         old.users.retire();
-        return Optional.of(old.resource);
+        return Optional.of(old);
     }
 
     /** Empties the holder and closes the instance it held at once. */
     @Override
     public void close() {
+        closed = true;
         Held<T> old = current.getAndSet(null);
         if (old != null) {
             old.users.close();

@@ -1,6 +1,8 @@
 package dev.appliance.inference.lifecycle;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -22,6 +24,7 @@ public final class Retirable {
     private final Scheduler scheduler;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch done = new CountDownLatch(1);
     private volatile boolean retired;
 
     /**
@@ -75,6 +78,14 @@ public final class Retirable {
         return closed.get();
     }
 
+    /**
+     * Waits until the instance is closed (its last user left, or the grace period ended) or {@code timeout}
+     * passed; true if closed. For what must not happen while users remain, such as revoking their login.
+     */
+    public boolean awaitClosed(Duration timeout) throws InterruptedException {
+        return done.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** Closes now, whoever still uses the instance (shutdown). */
     public void close() {
         retired = true;
@@ -83,6 +94,8 @@ public final class Retirable {
                 closer.run();
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "closing " + name + " failed", e);
+            } finally {
+                done.countDown();
             }
         }
     }

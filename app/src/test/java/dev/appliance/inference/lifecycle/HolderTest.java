@@ -29,7 +29,7 @@ class HolderTest {
         holder.swap("old");
         Holder.Held<String> inFlight = holder.acquire().orElseThrow();
 
-        assertEquals("old", holder.swap("new").orElseThrow());
+        assertEquals("old", holder.swap("new").orElseThrow().get());
         Holder.Held<String> next = holder.acquire().orElseThrow();
 
         assertEquals("old", inFlight.get());
@@ -50,7 +50,7 @@ class HolderTest {
     }
 
     @Test
-    void closesAReplacedInstanceAfterTheGracePeriodWhenAUseNeverEnds() {
+    void closesAReplacedInstanceAfterTheGracePeriodWhenAUseNeverEnds() throws InterruptedException {
         holder.swap("old");
         Holder.Held<String> stuck = holder.acquire().orElseThrow();
         holder.swap("new");
@@ -60,6 +60,7 @@ class HolderTest {
         scheduler.advance(Duration.ofMillis(1));
         assertEquals(List.of("old"), closed);
         assertTrue(stuck.isClosed());
+        assertTrue(stuck.awaitClosed(Duration.ZERO));
 
         stuck.release();
         assertEquals(List.of("old"), closed, "closed once only");
@@ -75,6 +76,14 @@ class HolderTest {
         assertTrue(holder.acquire().isEmpty());
         inFlight.release();
         assertEquals(List.of("only"), closed);
+    }
+
+    @Test
+    void anInstanceSwappedInAfterCloseIsClosedAtOnce() {
+        holder.close();
+        holder.swap("late");
+        assertEquals(List.of("late"), closed);
+        assertTrue(holder.acquire().isEmpty());
     }
 
     @Test
