@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
 
+import dev.appliance.inference.config.ConfigurationException;
 import dev.appliance.inference.lifecycle.Backoff;
 import dev.appliance.inference.lifecycle.Scheduler;
 import io.github.jopenlibs.vault.VaultException;
@@ -43,13 +44,14 @@ public final class Secrets implements AutoCloseable {
      *
      * @throws IllegalStateException when the login or the first credentials fail for good (refused, a wrapped
      *                               secret_id already unwrapped) or not within the startup timeout
+     * @throws ConfigurationException when {@code vault.ca-file} is not a readable PEM certificate
      */
     public static Secrets start(VaultSettings settings, MeterRegistry registry, Clock clock, Scheduler scheduler) {
         if (!settings.enabled()) {
             return new Secrets(Optional.empty(), Optional.empty(), Optional.empty());
         }
-        SecretsMetrics metrics = new SecretsMetrics(registry);
         VaultClients clients = new VaultClients(settings);
+        SecretsMetrics metrics = new SecretsMetrics(registry);
         VaultToken token = new VaultToken(settings, new AppRoleLogin(settings, clients, clock), clients, metrics, clock,
                 scheduler);
         Optional<KvWatcher> memcached = settings.memcachedPath()
