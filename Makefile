@@ -17,6 +17,7 @@ BOOTSTRAP_STAMP := $(CACHE)/bootstrap.stamp
 TF_LIB := $(CURDIR)/$(CACHE)/tensorflow/native/lib
 JAR := app/target/inference-service.jar
 SIGNING_KEY := $(CACHE)/keys/model-signing.key
+PAGE_TEST_DEPS := page-test/node_modules/.package-lock.json
 
 # Maven 3.8 on JDK 25 warns about sun.misc.Unsafe on every call; the warning is not ours to fix.
 export MAVEN_OPTS := $(MAVEN_OPTS) --sun-misc-unsafe-memory-access=allow
@@ -38,7 +39,7 @@ IMAGES := debian13:trixie debian12:bookworm
 MOLECULE_BASE := $(CURDIR)/ansible/molecule/config.yml
 # Lab groups whose hosts `make lab` starts, and roles whose scenario `make molecule` runs
 # (override on the command line: make lab LAB_GROUPS="memcached scylladb", make molecule ROLE=memcached).
-LAB_GROUPS ?= memcached
+LAB_GROUPS ?= memcached scylladb
 ROLE ?= $(notdir $(patsubst %/molecule/default,%,$(wildcard roles/*/molecule/default)))
 
 ##@ General
@@ -127,7 +128,7 @@ images: $(BOOTSTRAP_STAMP) ## Build the lab/Molecule base images with mmdebstrap
 	@for image in $(IMAGES); do scripts/build-image.sh "$${image%%:*}" "$${image#*:}"; done
 
 .PHONY: lab
-lab: images ## Start the lab hosts of LAB_GROUPS (default: memcached) and write inventory/lab/
+lab: images ## Start the lab hosts of LAB_GROUPS (default: memcached scylladb) and write inventory/lab/
 	scripts/lab.sh up $(LAB_GROUPS)
 
 .PHONY: up
@@ -141,7 +142,7 @@ down: ## Remove the lab hosts, their network and the generated inventory
 ##@ Tests
 
 .PHONY: test
-test: test-app lint molecule ## Run every test (what CI runs)
+test: test-app test-page lint molecule ## Run every test (what CI runs)
 
 .PHONY: lint
 lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible content (ansible-lint, production profile)
@@ -155,9 +156,22 @@ molecule: images ## Run each role's Molecule scenario (ROLE=memcached for one)
 	  (cd roles/$$role && $(OPS) molecule --base-config $(MOLECULE_BASE) test) || exit 1; \
 	done
 
+.PHONY: molecule-scylladb-packages
+molecule-scylladb-packages: images ## The scylladb role with real ScyllaDB packages (needs ScyllaDB's repository; not in make test)
+	cd roles/scylladb && $(OPS) molecule --base-config $(MOLECULE_BASE) test --scenario-name packages
+
 .PHONY: test-app
 test-app: $(BOOTSTRAP_STAMP) ## Unit and HTTP tests of the service against real SavedModels, memcached and the CQL stand-in
 	$(MVN) verify
+
+.PHONY: test-page
+test-page: build models $(PAGE_TEST_DEPS) ## Browser test of the page at / in Debian's headless Chromium (screenshots in build/page-test)
+	scripts/test-page.sh
+
+# playwright-core, pinned in page-test/package-lock.json; it drives Debian's chromium, never a downloaded browser.
+$(PAGE_TEST_DEPS): page-test/package.json page-test/package-lock.json
+	@command -v npm >/dev/null || { echo "make test-page needs Node.js with npm (18 or newer)" >&2; exit 1; }
+	cd page-test && npm ci --no-audit --no-fund
 
 .PHONY: clean
 clean: ## Remove build output (keeps .cache and .venv)

@@ -13,8 +13,8 @@ import io.helidon.webserver.http.HttpRouting;
 
 /**
  * The HTTP API and what it serves from: TF Serving REST under /v1/models, the feature write API under
- * /v1/features, Open Inference Protocol under /v2, OpenAPI at /openapi. {@code Main} builds it from the
- * running components and {@link #register registers} it.
+ * /v1/features, Open Inference Protocol under /v2, OpenAPI at /openapi, and the tester and status page at /
+ * (files under /ui/). {@code Main} builds it from the running components and {@link #register registers} it.
  *
  * @param registry      the served models
  * @param store         the feature store, when configured
@@ -39,6 +39,7 @@ public record Api(ModelRegistry registry, Optional<FeatureStore> store, FeatureC
                 .register("/v1/features", new FeatureIngestService(store, featureCache, ingestToken, endpoints,
                         clock))
                 .register("/v2", new OipService(models, endpoints, serverVersion))
-                .register("/openapi", new OpenApiService());
+                .register("/openapi", new OpenApiService())
+                .register("/", new PageService(registry, endpoints));
     }
 }
