@@ -29,7 +29,7 @@ JAVA_HOME_21 = $(shell scripts/find-jdk.sh 21)
 MVN = JAVA_HOME=$(JAVA_HOME_21) mvn -B --no-transfer-progress -f app/pom.xml
 JAVA = $(JAVA_HOME_21)/bin/java --enable-native-access=ALL-UNNAMED
 
-# Operations: podman settings for this kind of machine live in the repository (DESIGN §6), so every
+# Operations: podman settings for this kind of machine live in the repository (docs/operations.md), so every
 # podman and Molecule call below uses them without touching /etc/containers.
 export CONTAINERS_CONF := $(CURDIR)/ansible/containers.conf
 # The control-node tools (ansible, molecule, linters) come from the project venv.
