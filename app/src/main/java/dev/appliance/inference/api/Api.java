@@ -4,9 +4,9 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
-import dev.appliance.inference.cache.FeatureCache;
 import dev.appliance.inference.cache.ResultCache;
 import dev.appliance.inference.features.Enricher;
+import dev.appliance.inference.features.FeatureCache;
 import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.Steering;
@@ -32,6 +32,7 @@ public final class Api {
     private final FeatureCache featureCache;
     private final Optional<String> ingestToken;
     private final String serverVersion;
+    private final Clock clock;
 
     /**
      * Builds the API over the served components.
@@ -46,23 +47,25 @@ public final class Api {
      * @param maxRows       largest number of rows one request may carry
      * @param serverVersion version reported by server metadata
      * @param steering      canary/A-B splits of requests that name no version
+     * @param clock         the time written features are stamped with when the caller gives none
      */
     public Api(ModelRegistry registry, Optional<FeatureStore> store, FeatureCache featureCache,
                Optional<String> ingestToken, Enricher enricher, ResultCache results, ServiceMetrics metrics,
-               int maxRows, String serverVersion, Steering steering) {
+               int maxRows, String serverVersion, Steering steering, Clock clock) {
         this.models = new Models(registry, enricher, results, maxRows, steering);
         this.endpoints = new Endpoints(metrics);
         this.store = store;
         this.featureCache = featureCache;
         this.ingestToken = ingestToken;
         this.serverVersion = serverVersion;
+        this.clock = clock;
     }
 
     /** Adds every HTTP route to the routing. */
     public void register(HttpRouting.Builder routing) {
         routing.register("/v1/models", new TfServingService(models, endpoints))
                 .register("/v1/features", new FeatureIngestService(store, featureCache, ingestToken, endpoints,
-                        Clock.systemUTC()))
+                        clock))
                 .register("/v2", new OipService(models, endpoints, serverVersion))
                 .register("/openapi", new OpenApiService())
                 .register("/", new PageService(models.registry(), endpoints))
