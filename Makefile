@@ -36,9 +36,10 @@ OPS = PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 # Base images for the lab and Molecule: name:Debian suite.
 IMAGES := debian13:trixie debian12:bookworm
 MOLECULE_BASE := $(CURDIR)/ansible/molecule/config.yml
-# Lab groups whose hosts `make lab` starts, and roles whose scenario `make molecule` runs
-# (override on the command line: make lab LAB_GROUPS="memcached scylladb", make molecule ROLE=memcached).
-LAB_GROUPS ?= memcached
+# Lab groups whose hosts `make lab` and `make up` start: those site.yml has plays for; and roles whose
+# scenario `make molecule` runs (override on the command line: make lab LAB_GROUPS=memcached,
+# make molecule ROLE=memcached).
+LAB_GROUPS ?= scylladb vault memcached app
 ROLE ?= $(notdir $(patsubst %/molecule/default,%,$(wildcard roles/*/molecule/default)))
 
 ##@ General
@@ -131,17 +132,17 @@ lab: images ## Start the lab hosts of LAB_GROUPS (default: memcached) and write 
 	scripts/lab.sh up $(LAB_GROUPS)
 
 .PHONY: up
-up: lab ## Start the lab and deploy site.yml to it
-	$(OPS) ansible-playbook -i inventory/lab site.yml
+up: ## The appliance on the lab from a bare machine: bootstrap, build, models, images, hosts, site.yml, smoke test
+	LAB_GROUPS="$(LAB_GROUPS)" scripts/up.sh
 
 .PHONY: down
-down: ## Remove the lab hosts, their network and the generated inventory
+down: ## Remove everything `make up` created: lab hosts, network, generated inventory, lab secrets, logs
 	scripts/lab.sh down
 
 ##@ Tests
 
 .PHONY: test
-test: test-app lint molecule ## Run every test (what CI runs)
+test: test-app lint molecule test-appliance ## Run every test (what CI runs)
 
 .PHONY: lint
 lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible content (ansible-lint, production profile)
@@ -149,11 +150,17 @@ lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible cont
 	$(OPS) ansible-lint
 
 .PHONY: molecule
-molecule: images ## Run each role's Molecule scenario (ROLE=memcached for one)
+molecule: images build models ## Run each role's Molecule scenario (ROLE=memcached for one)
 	@for role in $(ROLE); do \
 	  echo "==> molecule test: $$role"; \
 	  (cd roles/$$role && $(OPS) molecule --base-config $(MOLECULE_BASE) test) || exit 1; \
 	done
+
+.PHONY: test-appliance
+test-appliance: ## Full stack on the lab: make up with its smoke test, a second make up that must change nothing, make down
+	LAB_GROUPS="$(LAB_GROUPS)" scripts/up.sh
+	LAB_GROUPS="$(LAB_GROUPS)" scripts/up.sh --unchanged
+	scripts/lab.sh down
 
 .PHONY: test-app
 test-app: $(BOOTSTRAP_STAMP) ## Unit and HTTP tests of the service against real SavedModels, memcached and the CQL stand-in
