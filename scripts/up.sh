@@ -59,5 +59,9 @@ run lab scripts/lab.sh up "${groups[@]}"
 run lab-play playbook ansible/lab/cql-standin.yml
 run site playbook site.yml
 run smoke playbook ansible/lab/smoke.yml
-printf '==> the appliance is up in %d s: %s; make down removes it\n' $((SECONDS - started)) \
-  "$(sed -n 's/^smoke: //p' "$LOG_DIR/$(printf '%02d' "$step_no")-smoke.log" | tail -n 1)"
+app_url=$("$VENV/bin/ansible-inventory" -i inventory/lab --list | "$VENV/bin/python" -c '
+import json, sys
+inventory = json.load(sys.stdin)
+print("http://%s:8080" % inventory["_meta"]["hostvars"][inventory["app"]["hosts"][0]]["ansible_host"])')
+printf '==> the appliance is up after %d s; the service answers on %s (make down removes it all)\n' \
+  $((SECONDS - started)) "$app_url"
