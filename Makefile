@@ -128,7 +128,7 @@ images: $(BOOTSTRAP_STAMP) ## Build the lab/Molecule base images with mmdebstrap
 	@for image in $(IMAGES); do scripts/build-image.sh "$${image%%:*}" "$${image#*:}"; done
 
 .PHONY: lab
-lab: images ## Start the lab hosts of LAB_GROUPS (default: memcached) and write inventory/lab/
+lab: images ## Start the lab hosts of LAB_GROUPS (default: memcached scylladb) and write inventory/lab/
 	scripts/lab.sh up $(LAB_GROUPS)
 
 .PHONY: up
@@ -161,6 +161,10 @@ test-appliance: ## Full stack on the lab: make up with its smoke test, a second 
 	LAB_GROUPS="$(LAB_GROUPS)" scripts/up.sh
 	LAB_GROUPS="$(LAB_GROUPS)" scripts/up.sh --unchanged
 	scripts/lab.sh down
+
+.PHONY: molecule-scylladb-packages
+molecule-scylladb-packages: images ## The scylladb role with real ScyllaDB packages (needs ScyllaDB's repository; not in make test)
+	cd roles/scylladb && $(OPS) molecule --base-config $(MOLECULE_BASE) test --scenario-name packages
 
 .PHONY: test-app
 test-app: $(BOOTSTRAP_STAMP) ## Unit and HTTP tests of the service against real SavedModels, memcached and the CQL stand-in
