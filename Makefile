@@ -17,6 +17,7 @@ BOOTSTRAP_STAMP := $(CACHE)/bootstrap.stamp
 TF_LIB := $(CURDIR)/$(CACHE)/tensorflow/native/lib
 JAR := app/target/inference-service.jar
 SIGNING_KEY := $(CACHE)/keys/model-signing.key
+PAGE_TEST_DEPS := page-test/node_modules/.package-lock.json
 
 # Maven 3.8 on JDK 25 warns about sun.misc.Unsafe on every call; the warning is not ours to fix.
 export MAVEN_OPTS := $(MAVEN_OPTS) --sun-misc-unsafe-memory-access=allow
@@ -142,7 +143,7 @@ down: ## Remove everything `make up` created: lab hosts, network, generated inve
 ##@ Tests
 
 .PHONY: test
-test: test-app lint molecule test-appliance ## Run every test (what CI runs)
+test: test-app test-page lint molecule test-appliance ## Run every test (what CI runs)
 
 .PHONY: lint
 lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible content (ansible-lint, production profile)
@@ -169,6 +170,15 @@ molecule-scylladb-packages: images ## The scylladb role with real ScyllaDB packa
 .PHONY: test-app
 test-app: $(BOOTSTRAP_STAMP) ## Unit and HTTP tests of the service against real SavedModels, memcached and the CQL stand-in
 	$(MVN) verify
+
+.PHONY: test-page
+test-page: build models $(PAGE_TEST_DEPS) ## Browser test of the page at / in Debian's headless Chromium (screenshots in build/page-test)
+	scripts/test-page.sh
+
+# playwright-core, pinned in page-test/package-lock.json; it drives Debian's chromium, never a downloaded browser.
+$(PAGE_TEST_DEPS): page-test/package.json page-test/package-lock.json
+	@command -v npm >/dev/null || { echo "make test-page needs Node.js with npm (18 or newer)" >&2; exit 1; }
+	cd page-test && npm ci --no-audit --no-fund
 
 .PHONY: clean
 clean: ## Remove build output (keeps .cache and .venv)
