@@ -39,9 +39,10 @@ OPS = PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 # Base images for the lab and Molecule: name:Debian suite.
 IMAGES := debian13:trixie debian12:bookworm
 MOLECULE_BASE := $(CURDIR)/ansible/molecule/config.yml
-# Lab groups whose hosts `make lab` starts, and roles whose scenario `make molecule` runs
-# (override on the command line: make lab LAB_GROUPS="memcached scylladb", make molecule ROLE=memcached).
-LAB_GROUPS ?= scylladb vault memcached
+# Lab groups whose hosts `make lab` and `make up` start: those site.yml has plays for; and roles whose
+# scenario `make molecule` runs (override on the command line: make lab LAB_GROUPS=memcached,
+# make molecule ROLE=memcached).
+LAB_GROUPS ?= scylladb vault memcached app
 # Scenarios `make molecule` runs besides each role's default one (role:scenario).
 MOLECULE_EXTRA ?= vault:cluster
 ROLE ?= $(notdir $(patsubst %/molecule/default,%,$(wildcard roles/*/molecule/default)))
@@ -141,17 +142,17 @@ lab: images ## Start the lab hosts of LAB_GROUPS (default: scylladb vault memcac
 	scripts/lab.sh up $(LAB_GROUPS)
 
 .PHONY: up
-up: lab ## Start the lab and deploy site.yml to it
-	$(OPS) ansible-playbook -i inventory/lab site.yml
+up: ## The appliance on the lab from a bare machine: bootstrap, build, models, images, hosts, site.yml, smoke test
+	LAB_GROUPS="$(LAB_GROUPS)" scripts/up.sh
 
 .PHONY: down
-down: ## Remove the lab hosts, their network and the generated inventory
+down: ## Remove everything `make up` created: lab hosts, network, generated inventory, lab secrets, logs
 	scripts/lab.sh down
 
 ##@ Tests
 
 .PHONY: test
-test: test-app test-clients test-page lint molecule ## Run every test (what CI runs)
+test: test-app test-clients test-page lint molecule test-appliance ## Run every test (what CI runs)
 
 .PHONY: lint
 lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible content (ansible-lint, production profile)
@@ -159,7 +160,7 @@ lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible cont
 	$(OPS) ansible-lint
 
 .PHONY: molecule
-molecule: images ## Run each role's default Molecule scenario and MOLECULE_EXTRA (ROLE=memcached for one role)
+molecule: images build models ## Run each role's default Molecule scenario and MOLECULE_EXTRA (ROLE=memcached for one role)
 	@for role in $(ROLE); do \
 	  scenarios=default; \
 	  for extra in $(MOLECULE_EXTRA); do [[ $${extra%%:*} != $$role ]] || scenarios+=" $${extra#*:}"; done; \
@@ -168,6 +169,12 @@ molecule: images ## Run each role's default Molecule scenario and MOLECULE_EXTRA
 	    (cd roles/$$role && $(OPS) molecule --base-config $(MOLECULE_BASE) test -s $$scenario) || exit 1; \
 	  done; \
 	done
+
+.PHONY: test-appliance
+test-appliance: ## Full stack on the lab: make up with its smoke test, a second make up that must change nothing, make down
+	LAB_GROUPS="$(LAB_GROUPS)" scripts/up.sh
+	LAB_GROUPS="$(LAB_GROUPS)" scripts/up.sh --unchanged
+	scripts/lab.sh down
 
 .PHONY: molecule-scylladb-packages
 molecule-scylladb-packages: images ## The scylladb role with real ScyllaDB packages (needs ScyllaDB's repository; not in make test)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The lab: VM-like hosts (systemd containers) on the project's own podman network, reached by SSH.
 #   scripts/lab.sh up GROUP...   start the hosts of these inventory groups and write inventory/lab/addresses.yml
-#   scripts/lab.sh down          remove every lab host, the network and the generated inventory
+#   scripts/lab.sh down          remove every lab host, the network, the generated inventory, the lab's
+#                                secrets and the logs of `make up`
 # Idempotent: a second `up` finds everything in place and says so. Needs CONTAINERS_CONF (the Makefile sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,9 @@ VENV=${VENV:-.venv}
 CACHE=${CACHE:-.cache}
 NETWORK=${LAB_NETWORK:-appliance-lab}
 LAB_DIR=$CACHE/lab
+# The lab appliance's control-node secrets (appliance_secrets_dir in inventory/lab/group_vars/all.yml).
+SECRETS_DIR=$CACHE/secrets
+UP_LOG_DIR=$CACHE/up
 KEY=$LAB_DIR/id_ed25519
 KNOWN_HOSTS=$LAB_DIR/known_hosts
 ADDRESSES=inventory/lab/addresses.yml
@@ -39,8 +43,8 @@ for group in sys.argv[1:]:
 }
 
 secrets() {
-  step "Lab credentials in $LAB_DIR (mode 0600, never committed)"
-  (umask 077 && mkdir -p "$LAB_DIR")
+  step "Lab credentials in $LAB_DIR and $SECRETS_DIR (mode 0700, files 0600, never committed)"
+  (umask 077 && mkdir -p "$LAB_DIR" "$SECRETS_DIR")
   if [[ -f $KEY ]]; then ok "SSH key $KEY"; else
     ssh-keygen -q -t ed25519 -N '' -C appliance-lab -f "$KEY"
     did "generated SSH key $KEY"
@@ -166,7 +170,12 @@ down() {
   if [[ -e $ADDRESSES || -e $KNOWN_HOSTS ]]; then
     rm -f "$ADDRESSES" "$KNOWN_HOSTS"; did "removed $ADDRESSES and $KNOWN_HOSTS"
   else ok "absent"; fi
-  ok "kept the lab key and password in $LAB_DIR (delete the folder to rotate them)"
+  step "Lab secrets and logs"
+  local dir removed=()
+  for dir in "$LAB_DIR" "$SECRETS_DIR" "$UP_LOG_DIR"; do
+    if [[ -e $dir ]]; then rm -rf "$dir"; removed+=("$dir"); fi
+  done
+  if ((${#removed[@]})); then did "removed ${removed[*]}"; else ok "absent"; fi
 }
 
 case ${1:-} in
