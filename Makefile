@@ -17,6 +17,9 @@ BOOTSTRAP_STAMP := $(CACHE)/bootstrap.stamp
 TF_LIB := $(CURDIR)/$(CACHE)/tensorflow/native/lib
 JAR := app/target/inference-service.jar
 SIGNING_KEY := $(CACHE)/keys/model-signing.key
+# promtool, extracted from Debian's prometheus package by the bootstrap; the alert rules and their tests.
+PROMTOOL := $(CACHE)/promtool/promtool
+ALERT_RULES := roles/monitoring/files/rules
 
 # Maven 3.8 on JDK 25 warns about sun.misc.Unsafe on every call; the warning is not ours to fix.
 export MAVEN_OPTS := $(MAVEN_OPTS) --sun-misc-unsafe-memory-access=allow
@@ -141,7 +144,7 @@ down: ## Remove the lab hosts, their network and the generated inventory
 ##@ Tests
 
 .PHONY: test
-test: test-app lint molecule ## Run every test (what CI runs)
+test: test-app test-alerts lint molecule ## Run every test (what CI runs)
 
 .PHONY: lint
 lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible content (ansible-lint, production profile)
@@ -154,6 +157,11 @@ molecule: images ## Run each role's Molecule scenario (ROLE=memcached for one)
 	  echo "==> molecule test: $$role"; \
 	  (cd roles/$$role && $(OPS) molecule --base-config $(MOLECULE_BASE) test) || exit 1; \
 	done
+
+.PHONY: test-alerts
+test-alerts: $(BOOTSTRAP_STAMP) ## Check the alert rules and run their unit tests (promtool test rules)
+	$(PROMTOOL) check rules $(ALERT_RULES)/*.rules.yml
+	cd $(ALERT_RULES) && $(CURDIR)/$(PROMTOOL) test rules *.test.yml
 
 .PHONY: test-app
 test-app: $(BOOTSTRAP_STAMP) ## Unit and HTTP tests of the service against real SavedModels, memcached and the CQL stand-in
