@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
 
@@ -21,12 +23,14 @@ import dev.appliance.inference.model.ModelSettings;
 import dev.appliance.inference.observe.CacheHealthCheck;
 import dev.appliance.inference.observe.FeatureStoreHealthCheck;
 import dev.appliance.inference.observe.ModelsReadyCheck;
+import dev.appliance.inference.observe.ReadinessMetrics;
 import dev.appliance.inference.observe.SecretsHealthCheck;
 import dev.appliance.inference.observe.ServiceMetrics;
 import dev.appliance.inference.secrets.Secrets;
 import dev.appliance.inference.secrets.VaultSettings;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.helidon.health.HealthCheck;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
@@ -172,11 +176,11 @@ public final class Main {
         }
         Enricher enricher = new Enricher(store, caches.features(), Clock.systemUTC());
         ModelRegistry registry = new ModelRegistry(modelSettings, metrics);
-        HealthObserverConfig.Builder health = HealthObserver.builder().details(true)
-                .addCheck(new ModelsReadyCheck(registry))
-                .addCheck(new CacheHealthCheck(caches))
-                .addCheck(new SecretsHealthCheck(secrets));
-        store.ifPresent(s -> health.addCheck(new FeatureStoreHealthCheck(s)));
+        List<HealthCheck> readiness = new ArrayList<>(List.of(new ModelsReadyCheck(registry),
+                new CacheHealthCheck(caches), new SecretsHealthCheck(secrets)));
+        store.ifPresent(s -> readiness.add(new FeatureStoreHealthCheck(s)));
+        HealthObserverConfig.Builder health = HealthObserver.builder().details(true).addHealthChecks(readiness);
+        ReadinessMetrics.register(meters, readiness);
         Optional<FeatureStore> routedStore = store;
         WebServer server = WebServer.builder()
                 .config(config.get("server"))

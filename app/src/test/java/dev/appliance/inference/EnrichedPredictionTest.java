@@ -64,6 +64,7 @@ class EnrichedPredictionTest {
 
     @Test
     void lookedUpFeaturesGiveTheSamePredictionAsTheCallerSendingThem() throws Exception {
+        double cqlRequests = server.metric("feature_store_driver_requests_total", "");
         HttpResponse<String> enriched = server.post("/v1/models/risk/labels/canary:predict",
                 "{\"instances\": [{\"user_id\": \"u-1\", \"amount\": 950, \"merchant_category\": 7, \"hour\": 3}]}");
         assertEquals(200, enriched.statusCode(), enriched.body());
@@ -78,6 +79,7 @@ class EnrichedPredictionTest {
         HttpResponse<String> direct = server.post("/v1/models/risk/labels/canary:predict",
                 "{\"instances\": [[950, 7, 3, 800, " + (float) mean + ", " + (float) z + "]]}");
         assertEquals(TestServer.json(direct).get("predictions"), reply.get("predictions"));
+        assertTrue(server.metric("feature_store_driver_requests_total", "") > cqlRequests, "the driver's counter counts");
 
         HttpResponse<String> oip = server.post("/v2/models/risk/versions/2/infer", """
                 {"inputs": [{"name": "user_id", "shape": [1], "datatype": "BYTES", "data": ["u-1"]},
@@ -118,6 +120,8 @@ class EnrichedPredictionTest {
                 assertEquals("UNAVAILABLE", TestServer.json(stable).at("/feature_status/0/account_age_days/status")
                         .asText());
                 assertEquals(503, server.get("/observe/health/ready").statusCode(), "a required store down: not ready");
+                assertEquals(0, server.metric("inference_ready", "check=\"feature-store\""));
+                assertEquals(1, server.metric("inference_ready", "check=\"models\""));
                 load.awaitMoreAnswers(20);
             } finally {
                 fixture.server().start();

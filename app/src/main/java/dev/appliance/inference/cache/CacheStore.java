@@ -58,6 +58,11 @@ final class CacheStore {
         return name;
     }
 
+    /** A caller waited for an identical computation in flight (single flight) instead of running its own. */
+    void sharedWait() {
+        metrics.sharedWait();
+    }
+
     Lookup get(String key) {
         Optional<byte[]> value;
         try {
