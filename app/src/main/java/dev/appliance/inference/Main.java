@@ -22,8 +22,10 @@ import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.ModelSettings;
 import dev.appliance.inference.observe.CacheHealthCheck;
 import dev.appliance.inference.observe.FeatureStoreHealthCheck;
+import dev.appliance.inference.observe.ModelAudit;
 import dev.appliance.inference.observe.ModelsReadyCheck;
 import dev.appliance.inference.observe.ReadinessMetrics;
+import dev.appliance.inference.observe.RequestIdFilter;
 import dev.appliance.inference.observe.SecretsHealthCheck;
 import dev.appliance.inference.observe.ServiceMetrics;
 import dev.appliance.inference.secrets.Secrets;
@@ -175,7 +177,7 @@ public final class Main {
             store = Optional.of(featureStore);
         }
         Enricher enricher = new Enricher(store, caches.features(), Clock.systemUTC());
-        ModelRegistry registry = new ModelRegistry(modelSettings, metrics);
+        ModelRegistry registry = new ModelRegistry(modelSettings, new ModelAudit(metrics));
         List<HealthCheck> readiness = new ArrayList<>(List.of(new ModelsReadyCheck(registry),
                 new CacheHealthCheck(caches), new SecretsHealthCheck(secrets)));
         store.ifPresent(s -> readiness.add(new FeatureStoreHealthCheck(s)));
@@ -188,9 +190,9 @@ public final class Main {
                         .addObserver(health.build())
                         .addObserver(MetricsObserver.create())
                         .build())
-                .routing(routing -> Api.register(routing, registry, routedStore, caches.features(),
-                        featureSettings.ingestToken(), enricher, caches.results(), metrics, modelSettings.maxRows(),
-                        version()))
+                .routing(routing -> Api.register(routing.addFilter(new RequestIdFilter()), registry, routedStore,
+                        caches.features(), featureSettings.ingestToken(), enricher, caches.results(), metrics,
+                        modelSettings.maxRows(), version()))
                 .build();
         registry.start();
         server.start();

@@ -143,10 +143,49 @@ class EnrichedPredictionTest {
         }
     }
 
+    @Test
+    void featureWritesAndRefusalsAreAuditedWithTheRequestIdAndWithoutTheToken() throws Exception {
+        String wrongToken = "wrong-" + java.util.UUID.randomUUID();
+        try (LogCapture log = new LogCapture()) {
+            HttpResponse<String> written = ingest("u-4", "{\"features\": {\"account_age_days\": 12}}",
+                    "Bearer " + TOKEN, "write-1");
+            assertEquals(200, written.statusCode(), written.body());
+            assertEquals("write-1", written.headers().firstValue("X-Request-Id").orElseThrow());
+            HttpResponse<String> refused = ingest("u-4", "{\"features\": {\"account_age_days\": 13}}",
+                    "Bearer " + wrongToken, "write-2");
+            assertEquals(401, refused.statusCode());
+
+            JsonNode write = single(log.lines(l -> l.path("event").asText().equals("feature_write")));
+            assertEquals("write-1", write.path("request_id").asText());
+            assertTrue(write.path("audit").asBoolean());
+            assertEquals("dev.appliance.inference.audit", write.path("logger").asText());
+            assertEquals("user_id", write.path("entity_key").asText());
+            assertEquals("u-4", write.path("entity_id").asText());
+            assertEquals("[\"account_age_days\"]", write.path("features").toString());
+            JsonNode refusal = single(log.lines(l -> l.path("event").asText().equals("feature_write_refused")));
+            assertEquals("write-2", refusal.path("request_id").asText());
+            assertEquals("wrong bearer token", refusal.path("reason").asText());
+            assertTrue(!log.text().contains(TOKEN) && !log.text().contains(wrongToken), "no token is logged");
+        }
+    }
+
+    private static JsonNode single(List<JsonNode> lines) {
+        assertEquals(1, lines.size(), lines.toString());
+        return lines.get(0);
+    }
+
     private static HttpResponse<String> ingest(String user, String body, String authorization) throws Exception {
+        return ingest(user, body, authorization, null);
+    }
+
+    private static HttpResponse<String> ingest(String user, String body, String authorization, String requestId)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + server.appliance().server().port() + "/v1/features/user_id/" + user))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (requestId != null) {
+            request.header("X-Request-Id", requestId);
+        }
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
