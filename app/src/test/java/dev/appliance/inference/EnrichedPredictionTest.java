@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class EnrichedPredictionTest {
 
-    private static final String TOKEN = "test-ingest-token-" + java.util.UUID.randomUUID();
+    private static final String TOKEN = TestSecrets.register("test-ingest-token-" + java.util.UUID.randomUUID());
     private static final double[] RECENT = {30, 42, 38.5, 51, 27};
 
     private static FeatureStoreFixture fixture;
@@ -145,7 +145,7 @@ class EnrichedPredictionTest {
 
     @Test
     void featureWritesAndRefusalsAreAuditedWithTheRequestIdAndWithoutTheToken() throws Exception {
-        String wrongToken = "wrong-" + java.util.UUID.randomUUID();
+        String wrongToken = TestSecrets.register("wrong-" + java.util.UUID.randomUUID());
         try (LogCapture log = new LogCapture()) {
             HttpResponse<String> written = ingest("u-4", "{\"features\": {\"account_age_days\": 12}}",
                     "Bearer " + TOKEN, "write-1");
