@@ -41,7 +41,7 @@ IMAGES := debian13:trixie debian12:bookworm
 MOLECULE_BASE := $(CURDIR)/ansible/molecule/config.yml
 # Lab groups whose hosts `make lab` starts, and roles whose scenario `make molecule` runs
 # (override on the command line: make lab LAB_GROUPS="memcached scylladb", make molecule ROLE=memcached).
-LAB_GROUPS ?= memcached
+LAB_GROUPS ?= memcached monitoring
 ROLE ?= $(notdir $(patsubst %/molecule/default,%,$(wildcard roles/*/molecule/default)))
 
 ##@ General
