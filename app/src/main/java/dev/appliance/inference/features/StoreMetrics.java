@@ -31,6 +31,9 @@ final class StoreMetrics {
     StoreMetrics(MeterRegistry registry, Supplier<Optional<CqlSession>> session) {
         this.registry = registry;
         this.session = session;
+        // Driver meters read the store they were registered with: replace those an earlier store left.
+        registry.meters().stream().filter(m -> m.id().name().startsWith("feature_store_driver_")).toList()
+                .forEach(registry::remove);
         gauge("feature_store_driver_connected_nodes", "Nodes the CQL driver is connected to",
                 DefaultSessionMetric.CONNECTED_NODES, m -> m instanceof Gauge<?> g && g.getValue() instanceof Number n
                         ? n.doubleValue() : 0);
