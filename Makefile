@@ -20,6 +20,7 @@ SIGNING_KEY := $(CACHE)/keys/model-signing.key
 # promtool, extracted from Debian's prometheus package by the bootstrap; the alert rules and their tests.
 PROMTOOL := $(CACHE)/promtool/promtool
 ALERT_RULES := roles/monitoring/files/rules
+PAGE_TEST_DEPS := page-test/node_modules/.package-lock.json
 
 # Maven 3.8 on JDK 25 warns about sun.misc.Unsafe on every call; the warning is not ours to fix.
 export MAVEN_OPTS := $(MAVEN_OPTS) --sun-misc-unsafe-memory-access=allow
@@ -41,7 +42,7 @@ IMAGES := debian13:trixie debian12:bookworm
 MOLECULE_BASE := $(CURDIR)/ansible/molecule/config.yml
 # Lab groups whose hosts `make lab` starts, and roles whose scenario `make molecule` runs
 # (override on the command line: make lab LAB_GROUPS="memcached scylladb", make molecule ROLE=memcached).
-LAB_GROUPS ?= memcached monitoring
+LAB_GROUPS ?= memcached scylladb monitoring
 ROLE ?= $(notdir $(patsubst %/molecule/default,%,$(wildcard roles/*/molecule/default)))
 
 ##@ General
@@ -130,7 +131,7 @@ images: $(BOOTSTRAP_STAMP) ## Build the lab/Molecule base images with mmdebstrap
 	@for image in $(IMAGES); do scripts/build-image.sh "$${image%%:*}" "$${image#*:}"; done
 
 .PHONY: lab
-lab: images ## Start the lab hosts of LAB_GROUPS (default: memcached) and write inventory/lab/
+lab: images ## Start the lab hosts of LAB_GROUPS (default: memcached scylladb) and write inventory/lab/
 	scripts/lab.sh up $(LAB_GROUPS)
 
 .PHONY: up
@@ -144,7 +145,7 @@ down: ## Remove the lab hosts, their network and the generated inventory
 ##@ Tests
 
 .PHONY: test
-test: test-app test-alerts lint molecule ## Run every test (what CI runs)
+test: test-app test-page test-alerts lint molecule ## Run every test (what CI runs)
 
 .PHONY: lint
 lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible content (ansible-lint, production profile)
@@ -163,9 +164,22 @@ test-alerts: $(BOOTSTRAP_STAMP) ## Check the alert rules and run their unit test
 	$(PROMTOOL) check rules $(ALERT_RULES)/*.rules.yml
 	cd $(ALERT_RULES) && $(CURDIR)/$(PROMTOOL) test rules *.test.yml
 
+.PHONY: molecule-scylladb-packages
+molecule-scylladb-packages: images ## The scylladb role with real ScyllaDB packages (needs ScyllaDB's repository; not in make test)
+	cd roles/scylladb && $(OPS) molecule --base-config $(MOLECULE_BASE) test --scenario-name packages
+
 .PHONY: test-app
 test-app: $(BOOTSTRAP_STAMP) ## Unit and HTTP tests of the service against real SavedModels, memcached and the CQL stand-in
 	$(MVN) verify
+
+.PHONY: test-page
+test-page: build models $(PAGE_TEST_DEPS) ## Browser test of the page at / in Debian's headless Chromium (screenshots in build/page-test)
+	scripts/test-page.sh
+
+# playwright-core, pinned in page-test/package-lock.json; it drives Debian's chromium, never a downloaded browser.
+$(PAGE_TEST_DEPS): page-test/package.json page-test/package-lock.json
+	@command -v npm >/dev/null || { echo "make test-page needs Node.js with npm (18 or newer)" >&2; exit 1; }
+	cd page-test && npm ci --no-audit --no-fund
 
 .PHONY: clean
 clean: ## Remove build output (keeps .cache and .venv)

@@ -13,7 +13,7 @@ import io.helidon.webserver.http.HttpRouting;
 
 /**
  * Registers the HTTP API: TF Serving REST under /v1/models, the feature write API under /v1/features, Open
- * Inference Protocol under /v2, OpenAPI at /openapi.
+ * Inference Protocol under /v2, OpenAPI at /openapi, and the tester and status page at / (files under /ui/).
  */
 public final class Api {
 
@@ -43,6 +43,7 @@ public final class Api {
                 .register("/v1/features", new FeatureIngestService(store, featureCache, ingestToken, endpoints,
                         Clock.systemUTC()))
                 .register("/v2", new OipService(models, endpoints, serverVersion))
-                .register("/openapi", new OpenApiService());
+                .register("/openapi", new OpenApiService())
+                .register("/", new PageService(registry, endpoints));
     }
 }
