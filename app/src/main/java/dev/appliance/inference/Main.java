@@ -22,6 +22,7 @@ import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.ModelSettings;
 import dev.appliance.inference.observe.CacheHealthCheck;
 import dev.appliance.inference.observe.FeatureStoreHealthCheck;
+import dev.appliance.inference.observe.JsonFormatter;
 import dev.appliance.inference.observe.ModelAudit;
 import dev.appliance.inference.observe.ModelsReadyCheck;
 import dev.appliance.inference.observe.ReadinessMetrics;
@@ -63,6 +64,7 @@ public final class Main {
      */
     public static void main(String[] args) {
         LogConfig.configureRuntime();
+        JsonFormatter.applyConfigured();
         if (args.length > 0) {
             System.exit(command(args));
         }

@@ -6,7 +6,10 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +24,20 @@ import io.helidon.logging.common.HelidonMdc;
 public final class JsonFormatter extends Formatter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Gives this formatter to every root handler whose {@code logging.properties} entry names it.
+     * LogManager loads formatters with the system class loader, which cannot see the classes inside the
+     * executable JAR, so naming it there alone has no effect.
+     */
+    public static void applyConfigured() {
+        LogManager manager = LogManager.getLogManager();
+        for (Handler handler : Logger.getLogger("").getHandlers()) {
+            if (JsonFormatter.class.getName().equals(manager.getProperty(handler.getClass().getName() + ".formatter"))) {
+                handler.setFormatter(new JsonFormatter());
+            }
+        }
+    }
 
     @Override
     public String format(LogRecord record) {
