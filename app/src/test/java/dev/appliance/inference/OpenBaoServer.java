@@ -223,7 +223,7 @@ final class OpenBaoServer implements AutoCloseable {
 
     /** Writes a KV v2 secret and returns its new version. */
     long writeKv(String mount, String path, Map<String, String> data) throws IOException, InterruptedException {
-        data.values().forEach(TestSecrets::register);
+        TestSecrets.register(data.get("password")); // user names are no secret: audit lines name them
         return call("POST", mount + "/data/" + path, Map.of("data", data), null).path("data").path("version").asLong();
     }
 
