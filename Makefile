@@ -32,7 +32,7 @@ JAVA_HOME_21 = $(shell scripts/find-jdk.sh 21)
 MVN = JAVA_HOME=$(JAVA_HOME_21) mvn -B --no-transfer-progress -f app/pom.xml
 JAVA = $(JAVA_HOME_21)/bin/java --enable-native-access=ALL-UNNAMED
 
-# Operations: podman settings for this kind of machine live in the repository (DESIGN §6), so every
+# Operations: podman settings for this kind of machine live in the repository (docs/operations.md), so every
 # podman and Molecule call below uses them without touching /etc/containers.
 export CONTAINERS_CONF := $(CURDIR)/ansible/containers.conf
 # The control-node tools (ansible, molecule, linters) come from the project venv.
@@ -42,7 +42,9 @@ IMAGES := debian13:trixie debian12:bookworm
 MOLECULE_BASE := $(CURDIR)/ansible/molecule/config.yml
 # Lab groups whose hosts `make lab` starts, and roles whose scenario `make molecule` runs
 # (override on the command line: make lab LAB_GROUPS="memcached scylladb", make molecule ROLE=memcached).
-LAB_GROUPS ?= memcached scylladb monitoring
+LAB_GROUPS ?= scylladb vault memcached monitoring
+# Scenarios `make molecule` runs besides each role's default one (role:scenario).
+MOLECULE_EXTRA ?= vault:cluster
 ROLE ?= $(notdir $(patsubst %/molecule/default,%,$(wildcard roles/*/molecule/default)))
 
 ##@ General
@@ -131,7 +133,7 @@ images: $(BOOTSTRAP_STAMP) ## Build the lab/Molecule base images with mmdebstrap
 	@for image in $(IMAGES); do scripts/build-image.sh "$${image%%:*}" "$${image#*:}"; done
 
 .PHONY: lab
-lab: images ## Start the lab hosts of LAB_GROUPS (default: memcached scylladb) and write inventory/lab/
+lab: images ## Start the lab hosts of LAB_GROUPS (default: scylladb vault memcached) and write inventory/lab/
 	scripts/lab.sh up $(LAB_GROUPS)
 
 .PHONY: up
@@ -153,10 +155,14 @@ lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible cont
 	$(OPS) ansible-lint
 
 .PHONY: molecule
-molecule: images ## Run each role's Molecule scenario (ROLE=memcached for one)
+molecule: images ## Run each role's default Molecule scenario and MOLECULE_EXTRA (ROLE=memcached for one role)
 	@for role in $(ROLE); do \
-	  echo "==> molecule test: $$role"; \
-	  (cd roles/$$role && $(OPS) molecule --base-config $(MOLECULE_BASE) test) || exit 1; \
+	  scenarios=default; \
+	  for extra in $(MOLECULE_EXTRA); do [[ $${extra%%:*} != $$role ]] || scenarios+=" $${extra#*:}"; done; \
+	  for scenario in $$scenarios; do \
+	    echo "==> molecule test: $$role $$scenario"; \
+	    (cd roles/$$role && $(OPS) molecule --base-config $(MOLECULE_BASE) test -s $$scenario) || exit 1; \
+	  done; \
 	done
 
 .PHONY: test-alerts

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The CQL stand-in for ScyllaDB (DESIGN §6): Apache Cassandra 5.0 assembled from Maven Central and run
+# The CQL stand-in for ScyllaDB (docs/architecture.md): Apache Cassandra 5.0 assembled from Maven Central and run
 # on JDK 17 as a small single node on 127.0.0.1 with password authentication. For tests and the lab only.
 #
 # Usage:

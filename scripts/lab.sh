@@ -45,11 +45,6 @@ secrets() {
     ssh-keygen -q -t ed25519 -N '' -C appliance-lab -f "$KEY"
     did "generated SSH key $KEY"
   fi
-  if [[ -s $LAB_DIR/memcached-sasl-password ]]; then ok "memcached SASL password"; else
-    (umask 077 && "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(24), end="")' \
-      > "$LAB_DIR/memcached-sasl-password")
-    did "generated the memcached SASL password"
-  fi
 }
 
 network() {

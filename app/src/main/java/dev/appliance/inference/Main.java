@@ -4,20 +4,28 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.appliance.inference.api.Api;
 import dev.appliance.inference.cache.CacheSettings;
 import dev.appliance.inference.cache.Caches;
+import dev.appliance.inference.cache.MemcachedCredentials;
+import dev.appliance.inference.config.ConfigurationException;
 import dev.appliance.inference.demo.DemoModelsCommand;
+import dev.appliance.inference.features.CqlCredentials;
 import dev.appliance.inference.features.Enricher;
-import dev.appliance.inference.features.FeatureLoader;
+import dev.appliance.inference.features.FeatureCache;
 import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.features.FeatureStoreSettings;
+import dev.appliance.inference.features.LoadFeaturesCommand;
+import dev.appliance.inference.lifecycle.Scheduler;
 import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.ModelSettings;
 import dev.appliance.inference.observe.CacheHealthCheck;
@@ -29,6 +37,7 @@ import dev.appliance.inference.observe.ReadinessMetrics;
 import dev.appliance.inference.observe.RequestIdFilter;
 import dev.appliance.inference.observe.SecretsHealthCheck;
 import dev.appliance.inference.observe.ServiceMetrics;
+import dev.appliance.inference.secrets.Login;
 import dev.appliance.inference.secrets.Secrets;
 import dev.appliance.inference.secrets.VaultSettings;
 import io.helidon.config.Config;
@@ -60,7 +69,8 @@ public final class Main {
     /**
      * Starts the service, or runs a sub-command.
      *
-     * @param args none to serve; {@code build-demo-models --output DIR [--signing-key FILE]} to build the demo models
+     * @param args none to serve; {@code build-demo-models --output DIR [--signing-key FILE]} to build the demo
+     *             models; {@code load-features FILE [--from-line N]} to load features into the store
      */
     public static void main(String[] args) {
         LogConfig.configureRuntime();
@@ -68,15 +78,14 @@ public final class Main {
         if (args.length > 0) {
             System.exit(command(args));
         }
-        Config config = config(Optional.ofNullable(System.getenv(CONFIG_FILE_ENV)).map(Path::of));
         Appliance appliance;
         try {
-            appliance = start(config);
-        } catch (IllegalArgumentException e) {
+            appliance = start(config(operatorFile()));
+        } catch (ConfigurationException e) {
             System.err.println("configuration error: " + e.getMessage());
             System.exit(2);
             return;
-        } catch (IllegalStateException e) {
+        } catch (RuntimeException e) {
             System.err.println("cannot start: " + e.getMessage());
             System.exit(1);
             return;
@@ -88,7 +97,7 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
             case "build-demo-models" -> DemoModelsCommand.run(rest);
-            case "load-features" -> loadFeatures(rest);
+            case "load-features" -> LoadFeaturesCommand.run(rest, () -> config(operatorFile()));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'; commands: build-demo-models, load-features"
                         + " (or no argument to serve)");
@@ -97,42 +106,8 @@ public final class Main {
         };
     }
 
-    /** {@code load-features FILE [--from-line N]}, with the service's own feature store settings. */
-    private static int loadFeatures(String[] args) {
-        if (args.length != 1 && !(args.length == 3 && args[1].equals("--from-line") && args[2].matches("\\d{1,18}"))) {
-            System.err.println("usage: load-features FILE [--from-line N]   (JSON lines; see README)");
-            return 2;
-        }
-        Path file = Path.of(args[0]);
-        if (!Files.isReadable(file)) {
-            System.err.println("load-features: cannot read " + file);
-            return 2;
-        }
-        FeatureStoreSettings settings;
-        try {
-            settings = FeatureStoreSettings.from(
-                    config(Optional.ofNullable(System.getenv(CONFIG_FILE_ENV)).map(Path::of)).get("features"));
-        } catch (IllegalArgumentException e) {
-            System.err.println("configuration error: " + e.getMessage());
-            return 2;
-        }
-        if (settings.contactPoints().isEmpty() || settings.credentials().isEmpty()) {
-            System.err.println("load-features needs features.contact-points, features.username and features.password"
-                    + " (FEATURES_CONTACT_dash_POINTS, FEATURES_USERNAME, FEATURES_PASSWORD)");
-            return 2;
-        }
-        try (FeatureStore store = new FeatureStore(settings, Metrics.createMeterRegistry())) {
-            store.start(settings.credentials().get());
-            if (!store.available()) {
-                System.err.println("load-features: feature store unavailable: " + store.health());
-                return 3;
-            }
-            return new FeatureLoader(store, System.out, System.err, Clock.systemUTC())
-                    .load(file, args.length == 3 ? Long.parseLong(args[2]) : 1);
-        } catch (IOException e) {
-            System.err.println("load-features: " + e.getMessage());
-            return 2;
-        }
+    private static Optional<Path> operatorFile() {
+        return Optional.ofNullable(System.getenv(CONFIG_FILE_ENV)).map(Path::of);
     }
 
     /** Environment variables, then system properties, then the operator's file if any, then built-in defaults. */
@@ -142,14 +117,17 @@ public final class Main {
                 .addSource(ConfigSources.systemProperties());
         operatorFile.ifPresent(file -> {
             if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException(CONFIG_FILE_ENV + " names " + file + ", which is not a file");
+                throw new ConfigurationException(CONFIG_FILE_ENV + " names " + file + ", which is not a file");
             }
             builder.addSource(ConfigSources.file(file));
         });
         return builder.addSource(ConfigSources.classpath("application.yaml")).build();
     }
 
-    /** Builds every component from configuration and starts serving; settings errors throw before anything starts. */
+    /**
+     * Builds every component from configuration and starts serving. Settings errors throw before anything
+     * starts; a start that fails later closes, in reverse order, what it had already started.
+     */
     static Appliance start(Config config) {
         ModelSettings modelSettings = ModelSettings.from(config.get("models"));
         CacheSettings cacheSettings = CacheSettings.from(config.get("cache"));
@@ -157,69 +135,111 @@ public final class Main {
         VaultSettings vaultSettings = VaultSettings.from(config.get("vault"));
         MeterRegistry meters = Metrics.globalRegistry();
         ServiceMetrics metrics = new ServiceMetrics(meters);
-
-        // Vault first: with it enabled, the cache and the store log in with what it hands out.
-        Secrets secrets = Secrets.start(vaultSettings, meters);
-        Caches caches;
+        Clock clock = Clock.systemUTC();
+        Started started = new Started();
         try {
-            caches = Caches.create(cacheSettings.withCredentials(
-                    secrets.memcachedCredentials().or(cacheSettings::credentials)), meters);
-        } catch (IOException e) {
-            secrets.close();
-            throw new IllegalArgumentException("cache.servers cannot be used: " + e.getMessage(), e);
+            // Renewals, polls, reconnects and forced closes of replaced resources.
+            Scheduler scheduler = started.add(Scheduler.threads("upkeep", 4));
+            // Vault first: with it enabled, the cache and the store log in with what it hands out.
+            Secrets secrets = started.add(Secrets.start(vaultSettings, meters, clock, scheduler));
+            Caches caches;
+            try {
+                caches = started.add(Caches.create(cacheSettings.withCredentials(secrets.memcachedCredentials()
+                        .map(Main::memcached).or(cacheSettings::credentials)), meters, scheduler));
+            } catch (IOException e) {
+                throw new ConfigurationException("cache.servers cannot be used: " + e.getMessage(), e);
+            }
+            secrets.onMemcachedCredentials(login -> caches.rotate(memcached(login)));
+            Optional<FeatureStore> store = Optional.empty();
+            if (featureSettings.enabled()) {
+                CqlCredentials login = secrets.cqlCredentials().map(Main::cql).or(featureSettings::credentials)
+                        .orElseThrow(() -> new ConfigurationException("features.username and features.password (or"
+                                + " vault.database.role) are required when features.enabled is true"));
+                FeatureStore featureStore = started.add(new FeatureStore(featureSettings, meters, scheduler));
+                featureStore.start(login);
+                secrets.onCqlCredentials(fresh -> featureStore.rotate(cql(fresh)));
+                store = Optional.of(featureStore);
+            }
+            FeatureCache featureCache = caches.features().map(FeatureCache::new).orElseGet(FeatureCache::disabled);
+            Enricher enricher = new Enricher(store, featureCache, clock);
+            ModelRegistry registry = started.add(new ModelRegistry(modelSettings, new ModelAudit(metrics), scheduler));
+            List<HealthCheck> readiness = new ArrayList<>(List.of(new ModelsReadyCheck(registry),
+                    new CacheHealthCheck(caches), new SecretsHealthCheck(secrets)));
+            store.ifPresent(s -> readiness.add(new FeatureStoreHealthCheck(s)));
+            HealthObserverConfig.Builder health = HealthObserver.builder().details(true).addHealthChecks(readiness);
+            ReadinessMetrics.register(meters, readiness);
+            Api api = new Api(registry, store, featureCache, featureSettings.ingestToken(), enricher,
+                    caches.results(), metrics, modelSettings.maxRows(), version(), clock);
+            WebServer server = WebServer.builder()
+                    .config(config.get("server"))
+                    .addFeature(ObserveFeature.builder()
+                            .addObserver(health.build())
+                            .addObserver(MetricsObserver.create())
+                            .build())
+                    .routing(routing -> api.register(routing.addFilter(new RequestIdFilter())))
+                    .build();
+            registry.start();
+            server.start();
+            started.add(server::stop);
+            Optional<FeatureStore> served = store;
+            LOG.info(() -> "serving on port " + server.port() + "; models from " + modelSettings.root()
+                    + " (required: " + registry.required() + "); cache " + caches.health()
+                    + "; feature store " + served.map(FeatureStore::health).orElse("disabled")
+                    + "; vault " + (secrets.enabled() ? "enabled" : "disabled"));
+            return new Appliance(server, registry, caches, started);
+        } catch (RuntimeException e) {
+            started.close();
+            throw e;
         }
-        secrets.onMemcachedCredentials(caches::rotate);
-        Optional<FeatureStore> store = Optional.empty();
-        if (featureSettings.enabled()) {
-            FeatureStore featureStore = new FeatureStore(featureSettings, meters);
-            featureStore.start(secrets.cqlCredentials().or(featureSettings::credentials).orElseThrow(() ->
-                    new IllegalArgumentException("features.username and features.password (or vault.database.role)"
-                            + " are required when features.enabled is true")));
-            secrets.onCqlCredentials(featureStore::rotate);
-            store = Optional.of(featureStore);
-        }
-        Enricher enricher = new Enricher(store, caches.features(), Clock.systemUTC());
-        ModelRegistry registry = new ModelRegistry(modelSettings, new ModelAudit(metrics));
-        List<HealthCheck> readiness = new ArrayList<>(List.of(new ModelsReadyCheck(registry),
-                new CacheHealthCheck(caches), new SecretsHealthCheck(secrets)));
-        store.ifPresent(s -> readiness.add(new FeatureStoreHealthCheck(s)));
-        HealthObserverConfig.Builder health = HealthObserver.builder().details(true).addHealthChecks(readiness);
-        ReadinessMetrics.register(meters, readiness);
-        Optional<FeatureStore> routedStore = store;
-        WebServer server = WebServer.builder()
-                .config(config.get("server"))
-                .addFeature(ObserveFeature.builder()
-                        .addObserver(health.build())
-                        .addObserver(MetricsObserver.create())
-                        .build())
-                .routing(routing -> Api.register(routing.addFilter(new RequestIdFilter()), registry, routedStore,
-                        caches.features(), featureSettings.ingestToken(), enricher, caches.results(), metrics,
-                        modelSettings.maxRows(), version()))
-                .build();
-        registry.start();
-        server.start();
-        LOG.info(() -> "serving on port " + server.port() + "; models from " + modelSettings.root()
-                + " (required: " + registry.required() + "); cache " + caches.health()
-                + "; feature store " + routedStore.map(FeatureStore::health).orElse("disabled")
-                + "; vault " + (secrets.enabled() ? "enabled" : "disabled"));
-        return new Appliance(server, registry, caches, store, secrets);
+    }
+
+    private static MemcachedCredentials memcached(Login login) {
+        return new MemcachedCredentials(login.username(), login.password());
+    }
+
+    private static CqlCredentials cql(Login login) {
+        return new CqlCredentials(login.username(), login.password());
     }
 
     private static String version() {
         return Optional.ofNullable(Main.class.getPackage().getImplementationVersion()).orElse("dev");
     }
 
-    /** The running service: the server and what it serves. Closing stops both. */
-    record Appliance(WebServer server, ModelRegistry registry, Caches caches, Optional<FeatureStore> store,
-                     Secrets secrets) implements AutoCloseable {
+    /**
+     * What a start has brought up so far, closed in reverse order: the server first, then the models, the
+     * feature store and the caches, then the secrets (closing them revokes the token and the CQL lease the
+     * store used until then), and the scheduler last.
+     */
+    private static final class Started implements AutoCloseable {
+        private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+
+        <T extends AutoCloseable> T add(T component) {
+            opened.push(component);
+            return component;
+        }
+
         @Override
         public void close() {
-            server.stop();
-            registry.close();
-            caches.close();
-            store.ifPresent(FeatureStore::close);
-            // Last: closing revokes the token and the CQL lease, which the store used until now.
-            secrets.close();
+            while (!opened.isEmpty()) {
+                try {
+                    opened.pop().close();
+                } catch (Exception e) {
+                    LOG.log(Level.WARNING, "closing a component failed; closing the rest", e);
+                }
+            }
+        }
+    }
+
+    /** The running service: the server and what it serves. Closing stops all of it. */
+    record Appliance(WebServer server, ModelRegistry registry, Caches caches, AutoCloseable components)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                components.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "shutdown failed", e);
+            }
         }
     }
 }

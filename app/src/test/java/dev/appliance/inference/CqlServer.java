@@ -37,7 +37,7 @@ final class CqlServer {
 
     /**
      * The default superuser Cassandra creates in a fresh data folder. It exists only inside this
-     * throw-away stand-in; on a real host no default superuser survives (DESIGN §3).
+     * throw-away stand-in; on a real host no default superuser survives (docs/secrets-flow.md).
      */
     private static final Credentials SUPERUSER = new Credentials("cassandra", "cassandra");
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);

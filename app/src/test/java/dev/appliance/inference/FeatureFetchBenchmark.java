@@ -17,6 +17,7 @@ import dev.appliance.inference.features.EntityData;
 import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.features.FeatureStoreSettings;
 import dev.appliance.inference.features.NewEvent;
+import dev.appliance.inference.lifecycle.Scheduler;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.metrics.api.Metrics;
@@ -42,7 +43,8 @@ class FeatureFetchBenchmark {
         Map<String, String> settings = new HashMap<>(fixture.serviceSettings());
         FeatureStoreSettings storeSettings = FeatureStoreSettings.from(
                 Config.just(ConfigSources.create(settings)).get("features"));
-        try (FeatureStore store = new FeatureStore(storeSettings, Metrics.createMeterRegistry());
+        try (Scheduler scheduler = Scheduler.threads("bench-feature-store", 1);
+             FeatureStore store = new FeatureStore(storeSettings, Metrics.createMeterRegistry(), scheduler);
              CqlSession direct = fixture.server().connect(
                      new CqlServer.Credentials(fixture.app().username(), fixture.app().password()))) {
             store.start(fixture.app());

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.appliance.inference.cache.FeatureCache;
 import dev.appliance.inference.features.CqlCredentials;
 import dev.appliance.inference.features.EnrichmentException;
 import dev.appliance.inference.features.Enricher;
+import dev.appliance.inference.features.FeatureCache;
 import dev.appliance.inference.features.EntityData;
 import dev.appliance.inference.features.FeatureLoader;
 import dev.appliance.inference.features.FeatureReport;
@@ -25,6 +25,7 @@ import dev.appliance.inference.features.FeatureStatus;
 import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.features.FeatureStoreSettings;
 import dev.appliance.inference.features.NewEvent;
+import dev.appliance.inference.lifecycle.Scheduler;
 import dev.appliance.inference.model.Manifest;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -60,6 +61,7 @@ class FeatureStoreTest {
                  {"name": "home_score", "source": "stored", "max_age": "1h", "default": -1}]},
              "files": {"saved_model.pb": "%s"}}""".formatted("0".repeat(64));
 
+    private static final Scheduler SCHEDULER = Scheduler.threads("test-feature-store", 1);
     private static FeatureStoreFixture fixture;
     private static FeatureStore store;
     private static Manifest manifest;
@@ -67,7 +69,7 @@ class FeatureStoreTest {
     @BeforeAll
     static void connect() throws Exception {
         fixture = FeatureStoreFixture.create("features_unit");
-        store = new FeatureStore(settings(fixture.serviceSettings()), Metrics.createMeterRegistry());
+        store = new FeatureStore(settings(fixture.serviceSettings()), Metrics.createMeterRegistry(), SCHEDULER);
         store.start(fixture.app());
         assertTrue(store.available(), store.health());
         manifest = Manifest.parse(MANIFEST.getBytes(StandardCharsets.UTF_8));
@@ -76,6 +78,7 @@ class FeatureStoreTest {
     @AfterAll
     static void close() {
         store.close();
+        SCHEDULER.close();
     }
 
     private static FeatureStoreSettings settings(Map<String, String> values) {
@@ -143,7 +146,8 @@ class FeatureStoreTest {
 
     @Test
     void aWrongPasswordFailsClearly() {
-        try (FeatureStore wrong = new FeatureStore(settings(fixture.serviceSettings()), Metrics.createMeterRegistry())) {
+        try (FeatureStore wrong = new FeatureStore(settings(fixture.serviceSettings()), Metrics.createMeterRegistry(),
+                SCHEDULER)) {
             wrong.start(new CqlCredentials(fixture.app().username(), "not-the-password"));
             assertFalse(wrong.available());
             assertEquals("authentication failed for user '" + fixture.app().username() + "'", wrong.health());

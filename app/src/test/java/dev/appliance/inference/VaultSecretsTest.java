@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -17,7 +18,8 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import dev.appliance.inference.cache.MemcachedCredentials;
+import dev.appliance.inference.lifecycle.Scheduler;
+import dev.appliance.inference.secrets.Login;
 import dev.appliance.inference.secrets.Secrets;
 import dev.appliance.inference.secrets.VaultSettings;
 import io.helidon.config.Config;
@@ -37,6 +39,8 @@ import org.junit.jupiter.api.Test;
  * re-login, KV v2 rotation, and an outage. Short TTLs so renewal and rotation happen within seconds.
  */
 class VaultSecretsTest {
+
+    private final Scheduler scheduler = Scheduler.threads("test-vault", 2);
 
     private static final Logger AUDIT = Logger.getLogger("dev.appliance.inference.secrets.audit");
     private static final String POLICY = """
@@ -94,6 +98,11 @@ class VaultSecretsTest {
     @AfterEach
     void releaseAudit() {
         AUDIT.removeHandler(capture);
+        scheduler.close();
+    }
+
+    private Secrets start(VaultSettings settings) {
+        return Secrets.start(settings, meters, Clock.systemUTC(), scheduler);
     }
 
     @Test
@@ -101,14 +110,14 @@ class VaultSecretsTest {
         String role = role(60, 600);
         String wrapped = bao.wrappedSecretId(role, Duration.ofMinutes(1));
         Map<String, String> settings = settings(role, bao.privateFile(role + ".secret_id", wrapped));
-        try (Secrets secrets = Secrets.start(vault(settings), meters)) {
+        try (Secrets secrets = start(vault(settings))) {
             assertTrue(secrets.health().ready(), secrets.health().details().toString());
-            assertEquals(new MemcachedCredentials("user-" + role, "pw-" + role),
+            assertEquals(new Login("user-" + role, "pw-" + role),
                     secrets.memcachedCredentials().orElseThrow());
         }
 
         IllegalStateException second = assertThrows(IllegalStateException.class,
-                () -> Secrets.start(vault(settings), meters));
+                () -> start(vault(settings)));
         assertTrue(second.getMessage().contains("already unwrapped"), second.getMessage());
         assertTrue(audit.stream().anyMatch(r -> r.getLevel() == Level.WARNING
                 && r.getMessage().contains("SUSPICIOUS") && r.getMessage().contains("possible interception")),
@@ -120,8 +129,7 @@ class VaultSecretsTest {
     void logsInWithPlainSecretId() throws Exception {
         String role = role(60, 600);
         String secretId = bao.secretId(role);
-        try (Secrets secrets = Secrets.start(vault(settings(role, bao.privateFile(role + ".secret_id", secretId))),
-                meters)) {
+        try (Secrets secrets = start(vault(settings(role, bao.privateFile(role + ".secret_id", secretId))))) {
             assertTrue(secrets.health().ready());
             assertTrue(secrets.health().details().get("token").startsWith("valid until"));
             assertEquals(1.0, count("vault_logins", "token"));
@@ -136,12 +144,12 @@ class VaultSecretsTest {
         settings.put("vault.address", bao.tlsAddress());
         settings.put("vault.startup-timeout", "1s");
         IllegalStateException untrusted = assertThrows(IllegalStateException.class,
-                () -> Secrets.start(vault(settings), meters));
+                () -> start(vault(settings)));
         assertTrue(untrusted.getMessage().contains(bao.tlsAddress())
                 && untrusted.getMessage().contains("CertPath"), untrusted.getMessage());
 
         settings.put("vault.ca-file", bao.caFile().toString());
-        try (Secrets secrets = Secrets.start(vault(settings), meters)) {
+        try (Secrets secrets = start(vault(settings))) {
             assertTrue(secrets.health().ready(), secrets.health().details().toString());
             assertEquals("user-" + role, secrets.memcachedCredentials().orElseThrow().username());
         }
@@ -154,7 +162,7 @@ class VaultSecretsTest {
         settings.put("vault.address", bao.tlsAddress());
         settings.put("vault.ca-file", bao.privateFile("not-a-ca.pem", "not a certificate").toString());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Secrets.start(vault(settings), meters));
+                () -> start(vault(settings)));
         assertTrue(e.getMessage().startsWith("vault.ca-file "), e.getMessage());
     }
 
@@ -163,7 +171,7 @@ class VaultSecretsTest {
         String role = role(4, 10);
         Map<String, String> settings = settings(role, bao.privateFile(role + ".secret_id", bao.secretId(role)));
         settings.put("vault.renew-margin", "2s");
-        try (Secrets secrets = Secrets.start(vault(settings), meters)) {
+        try (Secrets secrets = start(vault(settings))) {
             Instant start = Instant.now();
             Await.until(() -> count("vault_rotations", "token") >= 1, Duration.ofSeconds(20),
                     "a new login before the max TTL");
@@ -182,7 +190,7 @@ class VaultSecretsTest {
     void logsInAgainWhenTokenIsRevoked() throws Exception {
         String role = role(60, 600);
         Map<String, String> settings = settings(role, bao.privateFile(role + ".secret_id", bao.secretId(role)));
-        try (Secrets secrets = Secrets.start(vault(settings), meters)) {
+        try (Secrets secrets = start(vault(settings))) {
             assertTrue(bao.revokeAppRoleTokens() >= 1);
             Instant revoked = Instant.now();
             Await.until(() -> count("vault_rotations", "token") >= 1, Duration.ofSeconds(10),
@@ -201,8 +209,8 @@ class VaultSecretsTest {
     void passesEachNewKvVersionToListenersOnce() throws Exception {
         String role = role(60, 600);
         Map<String, String> settings = settings(role, bao.privateFile(role + ".secret_id", bao.secretId(role)));
-        List<MemcachedCredentials> seen = new CopyOnWriteArrayList<>();
-        try (Secrets secrets = Secrets.start(vault(settings), meters)) {
+        List<Login> seen = new CopyOnWriteArrayList<>();
+        try (Secrets secrets = start(vault(settings))) {
             secrets.onMemcachedCredentials(seen::add);
             assertEquals("user-" + role, secrets.memcachedCredentials().orElseThrow().username());
             Thread.sleep(500);
@@ -213,8 +221,8 @@ class VaultSecretsTest {
                 Await.until(() -> seen.size() >= expected, Duration.ofSeconds(10), "version " + v + " seen");
             }
             Thread.sleep(500);
-            assertEquals(List.of(new MemcachedCredentials("user-v2", "pw-v2"),
-                    new MemcachedCredentials("user-v3", "pw-v3")), seen);
+            assertEquals(List.of(new Login("user-v2", "pw-v2"),
+                    new Login("user-v3", "pw-v3")), seen);
             assertEquals("user-v3", secrets.memcachedCredentials().orElseThrow().username());
             assertEquals(2.0, count("vault_rotations", "kv"));
         }
@@ -229,7 +237,7 @@ class VaultSecretsTest {
         settings.put("vault.renew-margin", "8s");
         settings.put("vault.backoff-min", "200ms");
         settings.put("vault.backoff-max", "2s");
-        try (Secrets secrets = Secrets.start(vault(settings), meters)) {
+        try (Secrets secrets = start(vault(settings))) {
             Await.until(() -> count("vault_renewals", "token") >= 1, Duration.ofSeconds(10), "a first renewal");
             bao.stop();
             Instant down = Instant.now();

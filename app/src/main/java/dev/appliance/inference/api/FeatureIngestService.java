@@ -6,7 +6,7 @@ import java.time.Clock;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.appliance.inference.cache.FeatureCache;
+import dev.appliance.inference.features.FeatureCache;
 import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.features.FeatureWrite;
 import dev.appliance.inference.observe.Audit;

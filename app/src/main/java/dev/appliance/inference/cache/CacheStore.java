@@ -15,7 +15,7 @@ import io.helidon.metrics.api.MeterRegistry;
  * throws: a failed or refused lookup is reported as {@link Lookup.Bypass} and counted, so the caller
  * serves without the cache; a failed write or delete is counted and logged.
  */
-final class CacheStore {
+public final class CacheStore {
 
     private static final Logger LOG = Logger.getLogger(CacheStore.class.getName());
 
@@ -27,7 +27,7 @@ final class CacheStore {
     private final CacheMetrics metrics;
 
     /** What a lookup found. */
-    sealed interface Lookup {
+    public sealed interface Lookup {
         /** The stored value. */
         record Hit(byte[] value) implements Lookup {
         }
@@ -63,7 +63,7 @@ final class CacheStore {
         metrics.sharedWait();
     }
 
-    Lookup get(String key) {
+    public Lookup get(String key) {
         Optional<byte[]> value;
         try {
             value = call("get", () -> Optional.ofNullable(connection.get(key)));
@@ -83,7 +83,7 @@ final class CacheStore {
      * Stores a value; a failure is counted and logged, never thrown. A value over the item size limit is
      * not sent at all: it says nothing about Memcached's health, so it must not count against the breaker.
      */
-    void put(String key, byte[] value) {
+    public void put(String key, byte[] value) {
         if (value.length > maxItemBytes) {
             metrics.error("set", CacheException.Reason.TOO_LARGE.tag());
             LOG.fine(() -> "cache " + name + ": " + value.length + " bytes exceed the item limit of " + maxItemBytes);
@@ -100,7 +100,7 @@ final class CacheStore {
     }
 
     /** Removes a value; a failure is counted and logged, never thrown (the TTL bounds the staleness). */
-    void delete(String key) {
+    public void delete(String key) {
         try {
             call("delete", () -> {
                 connection.delete(key);
@@ -112,7 +112,7 @@ final class CacheStore {
     }
 
     /** Counts a value that could not be decoded, so it is treated as a miss. */
-    void corrupt(String key, String problem) {
+    public void corrupt(String key, String problem) {
         metrics.error("get", CacheException.Reason.SERIALIZATION.tag());
         LOG.warning(() -> "cache " + name + ": undecodable value under " + key + ": " + problem);
     }

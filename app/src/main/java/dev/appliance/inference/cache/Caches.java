@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.appliance.inference.lifecycle.Scheduler;
 import io.helidon.metrics.api.MeterRegistry;
 
 /**
@@ -15,31 +16,31 @@ public final class Caches implements AutoCloseable {
 
     private final Optional<MemcachedConnection> connection;
     private final ResultCache results;
-    private final FeatureCache features;
     private final Map<String, CacheStore> stores;
 
-    private Caches(Optional<MemcachedConnection> connection, ResultCache results, FeatureCache features,
-                   Map<String, CacheStore> stores) {
+    private Caches(Optional<MemcachedConnection> connection, ResultCache results, Map<String, CacheStore> stores) {
         this.connection = connection;
         this.results = results;
-        this.features = features;
         this.stores = stores;
     }
 
-    /** Connects when caching is enabled; a server that is down now only opens the breakers. */
-    public static Caches create(CacheSettings settings, MeterRegistry registry) throws IOException {
+    /**
+     * Connects when caching is enabled; a server that is down now only opens the breakers. A client replaced
+     * by a rotation is shut down on {@code scheduler} if requests still hold it after its grace period.
+     */
+    public static Caches create(CacheSettings settings, MeterRegistry registry, Scheduler scheduler)
+            throws IOException {
         if (!settings.enabled()) {
-            return new Caches(Optional.empty(), ResultCache.disabled(), FeatureCache.disabled(), Map.of());
+            return new Caches(Optional.empty(), ResultCache.disabled(), Map.of());
         }
-        MemcachedConnection connection = new MemcachedConnection(settings);
+        MemcachedConnection connection = new MemcachedConnection(settings, scheduler);
         new ServerStats(connection, registry); // registers the eviction counters, which keep it alive
         CacheStore results = new CacheStore("result", connection, settings.resultTtl(), settings, registry);
         CacheStore features = new CacheStore("feature", connection, settings.featureTtl(), settings, registry);
         Map<String, CacheStore> stores = new LinkedHashMap<>();
         stores.put(results.name(), results);
         stores.put(features.name(), features);
-        return new Caches(Optional.of(connection), new ResultCache(results), new FeatureCache(features),
-                Map.copyOf(stores));
+        return new Caches(Optional.of(connection), new ResultCache(results), Map.copyOf(stores));
     }
 
     /** Cached predictions. */
@@ -47,9 +48,9 @@ public final class Caches implements AutoCloseable {
         return results;
     }
 
-    /** Cached feature rows. */
-    public FeatureCache features() {
-        return features;
+    /** The byte-level store for feature rows (the feature code builds its cache on it); empty when off. */
+    public Optional<CacheStore> features() {
+        return Optional.ofNullable(stores.get("feature"));
     }
 
     /** Switches to new SASL credentials without failing a request; see {@link MemcachedConnection#rotate}. */

@@ -13,9 +13,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
+import dev.appliance.inference.lifecycle.Holder;
+import dev.appliance.inference.lifecycle.Scheduler;
 import net.spy.memcached.ConnectionFactoryBuilder;
 import net.spy.memcached.DefaultHashAlgorithm;
 import net.spy.memcached.FailureMode;
@@ -27,20 +29,21 @@ import net.spy.memcached.auth.PlainCallbackHandler;
  * The spymemcached client in use, replaceable at run time. Binary protocol (required for SASL),
  * consistent hashing over the servers, short operation timeouts, and operations on an unreachable server
  * cancelled at once instead of queued. New credentials get a new client that must answer before it is
- * swapped in; the old one drains its queued operations and shuts down, so a swap fails no request.
+ * swapped in; the old one shuts down once the operations in flight on it are done (within a grace period),
+ * so a swap fails no request.
  */
 public final class MemcachedConnection implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MemcachedConnection.class.getName());
     /** Failed SASL attempts before spymemcached stops retrying (it retries forever without this). */
     private static final String AUTH_THRESHOLD = "net.spy.memcached.auth.AuthThreshold";
-    private static final Duration DRAIN = Duration.ofSeconds(5);
+    private static final Duration DRAIN_GRACE = Duration.ofSeconds(5);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
 
     private final List<InetSocketAddress> servers;
     private final Duration timeout;
     private final int maxItemBytes;
-    private final AtomicReference<Client> current = new AtomicReference<>();
+    private final Holder<Client> current;
 
     private record Client(MemcachedClient memcached, Optional<AuthDescriptor> auth, RawBytes transcoder) {
         boolean authFailed() {
@@ -48,12 +51,18 @@ public final class MemcachedConnection implements AutoCloseable {
         }
     }
 
-    /** Connects (lazily: a server that is down now is retried in the background). */
-    public MemcachedConnection(CacheSettings settings) throws IOException {
+    /** Connects (lazily: a server that is down now is retried in the background); forced closes run on {@code scheduler}. */
+    public MemcachedConnection(CacheSettings settings, Scheduler scheduler) throws IOException {
         this.servers = settings.servers();
         this.timeout = settings.operationTimeout();
         this.maxItemBytes = settings.maxItemBytes();
-        current.set(connect(settings.credentials()));
+        this.current = new Holder<>("the Memcached client", MemcachedConnection::shutdown, DRAIN_GRACE, scheduler);
+        current.swap(connect(settings.credentials()));
+    }
+
+    /** Shuts a client down off the caller's thread: spymemcached's shutdown waits for its I/O thread. */
+    private static void shutdown(Client client) {
+        Thread.ofVirtual().name("memcached-shutdown").start(() -> client.memcached().shutdown(1, TimeUnit.SECONDS));
     }
 
     /**
@@ -71,9 +80,7 @@ public final class MemcachedConnection implements AutoCloseable {
             throw new IOException("new Memcached credentials for user '" + credentials.username() + "' do not work: "
                     + e.getMessage(), e);
         }
-        Client old = current.getAndSet(fresh);
-        Thread.ofVirtual().name("memcached-drain").start(
-                () -> old.memcached().shutdown(DRAIN.toMillis(), TimeUnit.MILLISECONDS));
+        current.swap(fresh);
         LOG.info(() -> "audit: memcached client switched to user '" + credentials.username() + "'");
     }
 
@@ -128,16 +135,21 @@ public final class MemcachedConnection implements AutoCloseable {
     }
 
     /**
-     * Sends an operation with the current client and waits for its answer. If that client was swapped out
-     * and is shutting down (spymemcached then refuses new operations), the new current one takes it.
+     * Sends an operation with the current client and waits for its answer, holding the client meanwhile. A
+     * client that has shut down refuses operations (spymemcached shuts one down by itself once its login
+     * was refused too often): that is a cache failure like any other, not an error of the request.
      */
-    private <T> T onCurrentClient(java.util.function.Function<Client, Future<T>> operation) {
-        Client client = current.get();
+    private <T> T onCurrentClient(Function<Client, Future<T>> operation) {
+        Holder.Held<Client> held = current.acquire().orElseThrow(() ->
+                new CacheException(CacheException.Reason.CONNECTION, "the Memcached client is closed", null));
+        Client client = held.get();
         try {
             return await(operation.apply(client), client);
         } catch (IllegalStateException e) {
-            Client now = current.get();
-            return await(operation.apply(now), now);
+            throw new CacheException(client.authFailed() ? CacheException.Reason.AUTH : CacheException.Reason.CONNECTION,
+                    "the Memcached client has shut down" + (client.authFailed() ? ": authentication refused" : ""), e);
+        } finally {
+            held.release();
         }
     }
 
@@ -187,11 +199,19 @@ public final class MemcachedConnection implements AutoCloseable {
      */
     Map<String, Map<String, String>> stats() {
         Map<String, Map<String, String>> byServer = new HashMap<>();
-        current.get().memcached().getStats().forEach((address, stats) -> {
-            if (address instanceof InetSocketAddress inet && !stats.isEmpty()) {
-                byServer.put(inet.getHostString() + ":" + inet.getPort(), stats);
-            }
-        });
+        Optional<Holder.Held<Client>> held = current.acquire();
+        if (held.isEmpty()) {
+            return byServer;
+        }
+        try {
+            held.get().get().memcached().getStats().forEach((address, stats) -> {
+                if (address instanceof InetSocketAddress inet && !stats.isEmpty()) {
+                    byServer.put(inet.getHostString() + ":" + inet.getPort(), stats);
+                }
+            });
+        } finally {
+            held.get().release();
+        }
         return byServer;
     }
 
@@ -202,6 +222,6 @@ public final class MemcachedConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        current.get().memcached().shutdown(1, TimeUnit.SECONDS);
+        current.close();
     }
 }

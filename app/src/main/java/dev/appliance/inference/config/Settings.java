@@ -104,8 +104,8 @@ public final class Settings {
     }
 
     /** The exception every settings record throws for a bad value. */
-    public static IllegalArgumentException invalid(Config node, String rule, Object got) {
-        return new IllegalArgumentException(node.key() + " " + rule + ", got '" + got + "'");
+    public static ConfigurationException invalid(Config node, String rule, Object got) {
+        return new ConfigurationException(node.key() + " " + rule + ", got '" + got + "'");
     }
 
     /** Parses {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d} or ISO-8601; empty when it is neither. */

@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.appliance.inference.cache.FeatureCache;
 import dev.appliance.inference.model.Manifest;
 
 /**

@@ -11,7 +11,7 @@ import java.time.Duration;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.appliance.inference.cache.FeatureCache;
+import dev.appliance.inference.lifecycle.Backoff;
 
 /**
  * Bulk-loads a JSON-lines file into the feature store ({@code java -jar ... load-features FILE}). Each
@@ -26,6 +26,7 @@ public final class FeatureLoader {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
     private static final int ATTEMPTS = 4;
+    private static final Backoff RETRY = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(4));
 
     private final FeatureStore store;
     private final PrintStream out;
@@ -91,14 +92,16 @@ public final class FeatureLoader {
     }
 
     private boolean applyWithRetries(FeatureWrite write, long line) {
+        Backoff backoff = RETRY;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
                 write.apply(store, FeatureCache.disabled());
                 return true;
             } catch (FeatureStoreUnavailableException e) {
                 err.println("line " + line + ": attempt " + attempt + "/" + ATTEMPTS + " failed: " + e.getMessage());
+                backoff = backoff.next();
                 try {
-                    Thread.sleep(250L << attempt);
+                    Thread.sleep(backoff.delay());
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     return false;

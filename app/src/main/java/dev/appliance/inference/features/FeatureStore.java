@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,6 +28,10 @@ import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
+import dev.appliance.inference.lifecycle.Backoff;
+import dev.appliance.inference.lifecycle.Holder;
+import dev.appliance.inference.lifecycle.Scheduler;
+import dev.appliance.inference.lifecycle.Upkeep;
 import io.helidon.metrics.api.MeterRegistry;
 
 /**
@@ -42,38 +45,40 @@ public final class FeatureStore implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(FeatureStore.class.getName());
     private static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Backoff RECONNECT = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
     private final FeatureStoreSettings settings;
     private final StoreMetrics metrics;
-    private final AtomicReference<StoreConnection> current = new AtomicReference<>();
+    private final Holder<StoreConnection> connections;
+    private final Upkeep reconnect;
     private volatile CqlCredentials credentials;
     private volatile String problem = "not connected yet";
-    private volatile Thread reconnector;
-    private volatile boolean closed;
 
-    /** Creates the store; call {@link #start(CqlCredentials)} to connect. */
-    public FeatureStore(FeatureStoreSettings settings, MeterRegistry registry) {
+    /** Creates the store; call {@link #start(CqlCredentials)} to connect. Reconnects run on {@code scheduler}. */
+    public FeatureStore(FeatureStoreSettings settings, MeterRegistry registry, Scheduler scheduler) {
         this.settings = settings;
-        this.metrics = new StoreMetrics(registry, () -> Optional.ofNullable(current.get()).map(StoreConnection::session));
+        this.connections = new Holder<>("the CQL session", StoreConnection::close, DRAIN_GRACE, scheduler);
+        this.reconnect = new Upkeep("the feature store connection", RECONNECT, scheduler, problem);
+        this.metrics = new StoreMetrics(registry, () -> connections.peek().map(StoreConnection::session));
     }
 
     /** Connects now if the store answers, otherwise keeps trying in the background. */
     public void start(CqlCredentials login) {
         this.credentials = login;
         try {
-            current.set(open(login));
+            connections.swap(open(login));
             LOG.info(() -> "feature store connected as '" + login.username() + "' to " + settings.contactPoints());
         } catch (DriverException e) {
             problem = describe(e, login);
             LOG.warning(() -> "feature store not reachable at start: " + problem + "; retrying in the background");
-            startReconnecting();
+            reconnect.retry(this::reconnect, problem);
         }
     }
 
     /**
      * Switches to new credentials: a new session with its statements prepared is swapped in, and the old
-     * one closes after its requests in flight finish.
+     * one closes after its requests in flight finish. Returns once it has (within the grace period), so
+     * the caller may then revoke the old login without failing a request still using it.
      *
      * @throws FeatureStoreUnavailableException the new login does not work; the old session stays in use
      */
@@ -85,11 +90,15 @@ public final class FeatureStore implements AutoCloseable {
             throw new FeatureStoreUnavailableException("new credentials do not work: " + describe(e, login), e);
         }
         credentials = login;
-        StoreConnection old = current.getAndSet(fresh);
-        if (old != null) {
-            old.retire(DRAIN_GRACE);
-        }
+        Optional<Holder.Held<StoreConnection>> old = connections.swap(fresh);
         LOG.info(() -> "audit: feature store session switched to user '" + login.username() + "'");
+        try {
+            if (old.isPresent() && !old.get().awaitClosed(DRAIN_GRACE.plusSeconds(1))) {
+                LOG.warning("the replaced feature store session did not close within its grace period");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The entity's stored values and its most recent events, read in parallel. */
@@ -144,9 +153,8 @@ public final class FeatureStore implements AutoCloseable {
 
     /** Whether a session is open and at least one node is up. */
     public boolean available() {
-        StoreConnection c = current.get();
-        return c != null && c.session().getMetadata().getNodes().values().stream()
-                .anyMatch(n -> n.getState() == NodeState.UP);
+        return connections.peek().map(c -> c.session().getMetadata().getNodes().values().stream()
+                .anyMatch(n -> n.getState() == NodeState.UP)).orElse(false);
     }
 
     /** For health details: "available" or what is wrong. */
@@ -164,10 +172,11 @@ public final class FeatureStore implements AutoCloseable {
     }
 
     private <T> T call(String operation, Operation<T> op) throws FeatureStoreUnavailableException {
-        StoreConnection connection = acquire();
+        Holder.Held<StoreConnection> connection = connections.acquire().orElseThrow(() ->
+                new FeatureStoreUnavailableException("feature store unavailable: " + problem, null));
         long start = System.nanoTime();
         try {
-            T result = op.run(connection);
+            T result = op.run(connection.get());
             metrics.operation(operation, "ok", Duration.ofNanos(System.nanoTime() - start));
             return result;
         } catch (DriverException | CompletionException e) {
@@ -178,19 +187,6 @@ public final class FeatureStore implements AutoCloseable {
         } finally {
             connection.release();
         }
-    }
-
-    private StoreConnection acquire() throws FeatureStoreUnavailableException {
-        for (int attempt = 0; attempt < 8; attempt++) {
-            StoreConnection c = current.get();
-            if (c == null) {
-                throw new FeatureStoreUnavailableException("feature store unavailable: " + problem, null);
-            }
-            if (c.tryAcquire()) {
-                return c;
-            }
-        }
-        throw new FeatureStoreUnavailableException("feature store session is being replaced; retry", null);
     }
 
     private static Iterable<Row> all(CompletionStage<AsyncResultSet> stage) {
@@ -230,24 +226,20 @@ public final class FeatureStore implements AutoCloseable {
         }
     }
 
-    private void startReconnecting() {
-        reconnector = Thread.ofVirtual().name("feature-store-reconnect").start(() -> {
-            Duration backoff = Duration.ofSeconds(1);
-            while (!closed && current.get() == null) {
-                try {
-                    Thread.sleep(backoff);
-                    CqlCredentials login = credentials;
-                    current.set(open(login));
-                    LOG.info(() -> "feature store connected as '" + login.username() + "'");
-                } catch (InterruptedException e) {
-                    return;
-                } catch (DriverException e) {
-                    problem = describe(e, credentials);
-                    LOG.log(Level.FINE, "feature store still unreachable: " + problem);
-                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-                }
-            }
-        });
+    private void reconnect() {
+        if (connections.peek().isPresent()) {
+            return;
+        }
+        CqlCredentials login = credentials;
+        try {
+            connections.swap(open(login));
+            reconnect.succeeded();
+            LOG.info(() -> "feature store connected as '" + login.username() + "'");
+        } catch (DriverException e) {
+            problem = describe(e, login);
+            LOG.log(Level.FINE, "feature store still unreachable: " + problem);
+            reconnect.retry(this::reconnect, problem);
+        }
     }
 
     /** A one-line reason an operator can act on; never includes the password. */
@@ -271,14 +263,7 @@ public final class FeatureStore implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        Thread r = reconnector;
-        if (r != null) {
-            r.interrupt();
-        }
-        StoreConnection c = current.getAndSet(null);
-        if (c != null) {
-            c.close();
-        }
+        reconnect.close();
+        connections.close();
     }
 }

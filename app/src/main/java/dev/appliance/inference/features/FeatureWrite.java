@@ -14,7 +14,6 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.appliance.inference.cache.FeatureCache;
 
 /**
  * One validated write for one entity: feature values to upsert and/or history events to append. The

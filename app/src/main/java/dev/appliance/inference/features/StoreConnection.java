@@ -1,15 +1,12 @@
 package dev.appliance.inference.features;
 
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 
 /**
- * One CQL session with its prepared statements. Requests hold it while they run; once retired (after a
- * credential rotation) it closes when the last of them finishes, or after a grace period at the latest.
+ * One CQL session with its prepared statements. The feature store keeps the current one in a
+ * {@link dev.appliance.inference.lifecycle.Holder}, which closes it once a rotation replaced it and its
+ * requests finished.
  */
 final class StoreConnection {
 
@@ -18,9 +15,6 @@ final class StoreConnection {
     private final PreparedStatement readEvents;
     private final PreparedStatement upsertFeature;
     private final PreparedStatement insertEvent;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean retired;
 
     StoreConnection(CqlSession session, String keyspace) {
         this.session = session;
@@ -55,45 +49,7 @@ final class StoreConnection {
         return insertEvent;
     }
 
-    boolean tryAcquire() {
-        inFlight.incrementAndGet();
-        if (retired) {
-            release();
-            return false;
-        }
-        return true;
-    }
-
-    void release() {
-        if (inFlight.decrementAndGet() == 0 && retired) {
-            close();
-        }
-    }
-
-    /** Takes no new requests; closes when the ones in flight are done, or after {@code grace} regardless. */
-    void retire(Duration grace) {
-        retired = true;
-        if (inFlight.get() == 0) {
-            close();
-            return;
-        }
-        Thread.ofVirtual().name("cql-session-drain").start(() -> {
-            try {
-                Thread.sleep(grace);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            close();
-        });
-    }
-
-    boolean isClosed() {
-        return closed.get();
-    }
-
     void close() {
-        if (closed.compareAndSet(false, true)) {
-            session.closeAsync();
-        }
+        session.closeAsync();
     }
 }

@@ -15,6 +15,7 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
+import dev.appliance.inference.lifecycle.Scheduler;
 import dev.appliance.inference.model.ModelRejectedException.Reason;
 
 /** Turns a version folder into a {@link ServedVersion}: verify, load into TensorFlow, check, warm up. */
@@ -23,11 +24,13 @@ final class ModelLoader {
     private final ModelVerifier verifier;
     private final ModelSettings settings;
     private final ModelEvents events;
+    private final Scheduler scheduler;
 
-    ModelLoader(ModelSettings settings, ModelEvents events) {
+    ModelLoader(ModelSettings settings, ModelEvents events, Scheduler scheduler) {
         this.verifier = new ModelVerifier(settings.signingKey());
         this.settings = settings;
         this.events = events;
+        this.scheduler = scheduler;
     }
 
     ServedVersion load(Path versionDir, String name, long version) throws ModelRejectedException {
@@ -40,7 +43,7 @@ final class ModelLoader {
                 predictors.add(model.newPredictor());
             }
             ServedVersion served = new ServedVersion(manifest, model, new PredictorPool(predictors),
-                    settings.predictorTimeout(), events);
+                    settings.predictorTimeout(), events, scheduler);
             try {
                 served.warmUp();
             } catch (TranslateException | RuntimeException e) {

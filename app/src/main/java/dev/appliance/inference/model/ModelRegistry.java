@@ -21,6 +21,8 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.appliance.inference.lifecycle.Scheduler;
+
 /**
  * The models being served, kept in step with the repository on disk.
  *
@@ -45,11 +47,14 @@ public final class ModelRegistry implements AutoCloseable {
     private record Refusal(long fingerprint, String message) {
     }
 
-    /** Creates the registry; nothing loads until {@link #start()} or {@link #refresh()}. */
-    public ModelRegistry(ModelSettings settings, ModelEvents events) {
+    /**
+     * Creates the registry; nothing loads until {@link #start()} or {@link #refresh()}. Retired versions that
+     * requests still hold past their grace period are closed on {@code scheduler}.
+     */
+    public ModelRegistry(ModelSettings settings, ModelEvents events, Scheduler scheduler) {
         this.settings = settings;
         this.events = events;
-        this.loader = new ModelLoader(settings, events);
+        this.loader = new ModelLoader(settings, events, scheduler);
         this.required = settings.names().isEmpty() ? modelFolders() : settings.names();
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "model-repository-poller");

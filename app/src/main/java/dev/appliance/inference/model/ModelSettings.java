@@ -41,8 +41,7 @@ public record ModelSettings(Path root,
     /** Builds and validates the settings; the exception message names the bad key. */
     public static ModelSettings from(Config models) {
         Config rootNode = models.get("root");
-        Path root = Settings.optionalString(rootNode).map(Path::of)
-                .orElseThrow(() -> Settings.invalid(rootNode, "must name the model repository folder", ""));
+        Path root = Path.of(Settings.optionalString(rootNode).orElse("models"));
         if (!Files.isDirectory(root)) {
             throw Settings.invalid(rootNode, "must be an existing folder", root);
         }

@@ -1,8 +1,6 @@
 package dev.appliance.inference.model;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -12,33 +10,38 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.ZooModel;
+import dev.appliance.inference.lifecycle.Retirable;
+import dev.appliance.inference.lifecycle.Scheduler;
 
 /**
  * One loaded, verified and warmed-up model version. Requests hold it between {@link #tryAcquire()} and
  * {@link #release()}; once {@link #retire() retired} it takes no new requests and unloads itself when
- * the last request in flight releases it, so a reload never fails a request.
+ * the last request in flight releases it (or {@link #DRAIN_GRACE} after retirement at the latest), so a
+ * reload never fails a request.
  */
 public final class ServedVersion {
 
     private static final Logger LOG = Logger.getLogger(ServedVersion.class.getName());
+    /** How long a retired version waits for the requests that hold it; inference takes milliseconds. */
+    static final Duration DRAIN_GRACE = Duration.ofSeconds(30);
 
     private final Manifest manifest;
     private final ZooModel<NDList, NDList> model;
     private final PredictorPool pool;
     private final Duration predictorTimeout;
     private final ModelEvents events;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean retired;
+    private final Retirable users;
     private int outputWidth;
 
     ServedVersion(Manifest manifest, ZooModel<NDList, NDList> model, PredictorPool pool,
-                  Duration predictorTimeout, ModelEvents events) {
+                  Duration predictorTimeout, ModelEvents events, Scheduler scheduler) {
         this.manifest = manifest;
         this.model = model;
         this.pool = pool;
         this.predictorTimeout = predictorTimeout;
         this.events = events;
+        this.users = new Retirable("model " + manifest.model() + " version " + manifest.version(), this::unload,
+                DRAIN_GRACE, scheduler);
     }
 
     /** The manifest this version was verified against. */
@@ -117,39 +120,27 @@ public final class ServedVersion {
 
     /** Takes a hold on this version for one request; false once the version is retired. */
     public boolean tryAcquire() {
-        inFlight.incrementAndGet();
-        if (retired) {
-            release();
-            return false;
-        }
-        return true;
+        return users.tryAcquire();
     }
 
     /** Gives back the hold taken by {@link #tryAcquire()}. */
     public void release() {
-        if (inFlight.decrementAndGet() == 0 && retired) {
-            close();
-        }
+        users.release();
     }
 
     /** Stops taking requests; unloads as soon as none is in flight. */
     void retire() {
-        retired = true;
-        if (inFlight.get() == 0) {
-            close();
-        }
+        users.retire();
     }
 
     /** Whether this version has been unloaded. */
     public boolean isClosed() {
-        return closed.get();
+        return users.isClosed();
     }
 
-    private void close() {
-        if (closed.compareAndSet(false, true)) {
-            pool.close();
-            model.close();
-            LOG.info(() -> "unloaded model " + manifest.model() + " version " + version());
-        }
+    private void unload() {
+        pool.close();
+        model.close();
+        LOG.info(() -> "unloaded model " + manifest.model() + " version " + version());
     }
 }

@@ -5,13 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import dev.appliance.inference.cache.MemcachedCredentials;
+import dev.appliance.inference.lifecycle.Scheduler;
+import dev.appliance.inference.lifecycle.Upkeep;
 import io.github.jopenlibs.vault.VaultException;
 import io.github.jopenlibs.vault.response.LogicalResponse;
 
@@ -27,26 +25,21 @@ final class KvWatcher implements AutoCloseable {
     private final Duration interval;
     private final VaultToken token;
     private final SecretsMetrics metrics;
-    private final ScheduledExecutorService scheduler;
-    private final List<Listener<MemcachedCredentials>> listeners = new CopyOnWriteArrayList<>();
+    private final Upkeep upkeep;
+    private final List<Listener<Login>> listeners = new CopyOnWriteArrayList<>();
     private volatile Versioned current;
-    private volatile String problem = "";
-    private Backoff backoff;
-    private ScheduledFuture<?> next;
-    private boolean closed;
 
     /** The credentials of one version of the secret. */
-    record Versioned(long version, MemcachedCredentials credentials) {
+    record Versioned(long version, Login credentials) {
     }
 
     KvWatcher(VaultSettings settings, String path, VaultToken token, SecretsMetrics metrics,
-              ScheduledExecutorService scheduler) {
+              Scheduler scheduler) {
         this.path = settings.kvMount() + "/" + path;
         this.interval = settings.kvPollInterval();
-        this.backoff = settings.backoff();
         this.token = token;
         this.metrics = metrics;
-        this.scheduler = scheduler;
+        this.upkeep = new Upkeep("the watch of " + this.path, settings.backoff(), scheduler, "");
     }
 
     /** Reads the secret now (the credentials to start with), then polls it on the scheduler. */
@@ -54,18 +47,19 @@ final class KvWatcher implements AutoCloseable {
         current = read();
         Audit.rotation("memcached", current.credentials().username(), "kv " + path + " version "
                 + current.version() + ", at start");
-        schedule(interval);
+        upkeep.schedule(interval, this::poll);
     }
 
-    void onChange(Listener<MemcachedCredentials> listener) {
+    void onChange(Listener<Login> listener) {
         listeners.add(listener);
     }
 
-    Optional<MemcachedCredentials> credentials() {
+    Optional<Login> credentials() {
         return Optional.ofNullable(current).map(Versioned::credentials);
     }
 
     String status() {
+        String problem = upkeep.problem();
         Versioned seen = current;
         String version = seen == null ? "not read yet" : "version " + seen.version() + " (user '"
                 + seen.credentials().username() + "')";
@@ -73,15 +67,11 @@ final class KvWatcher implements AutoCloseable {
     }
 
     private synchronized void poll() {
-        if (closed) {
-            return;
-        }
         try {
             Versioned latest = read();
-            backoff = backoff.reset();
-            problem = "";
+            upkeep.succeeded();
             if (latest.version() != current.version()) {
-                for (Listener<MemcachedCredentials> listener : listeners) {
+                for (Listener<Login> listener : listeners) {
                     listener.accept(latest.credentials());
                 }
                 current = latest;
@@ -89,7 +79,7 @@ final class KvWatcher implements AutoCloseable {
                 Audit.rotation("memcached", latest.credentials().username(), "kv " + path + " version "
                         + latest.version());
             }
-            schedule(interval);
+            upkeep.schedule(interval, this::poll);
         } catch (VaultException e) {
             metrics.readFailure("kv");
             if (e.getHttpStatusCode() == 403) {
@@ -104,11 +94,8 @@ final class KvWatcher implements AutoCloseable {
     }
 
     private void retry(String why) {
-        problem = why;
-        backoff = backoff.next();
-        Duration delay = backoff.delay().compareTo(interval) < 0 ? interval : backoff.delay();
+        Duration delay = upkeep.retry(this::poll, why, interval);
         LOG.warning(() -> why + "; retrying in " + delay.toMillis() + " ms");
-        schedule(delay);
     }
 
     private Versioned read() throws VaultException {
@@ -125,21 +112,11 @@ final class KvWatcher implements AutoCloseable {
             throw new VaultException("the secret at " + path + " needs the fields username and password (KV v2)",
                     422);
         }
-        return new Versioned(version, new MemcachedCredentials(user, password));
-    }
-
-    private synchronized void schedule(Duration delay) {
-        if (closed) {
-            return;
-        }
-        next = scheduler.schedule(this::poll, delay.toMillis(), TimeUnit.MILLISECONDS);
+        return new Versioned(version, new Login(user, password));
     }
 
     @Override
-    public synchronized void close() {
-        closed = true;
-        if (next != null) {
-            next.cancel(false);
-        }
+    public void close() {
+        upkeep.close();
     }
 }

@@ -3,8 +3,6 @@ package dev.appliance.inference.secrets;
 import java.time.Duration;
 import java.time.Instant;
 
-import dev.appliance.inference.features.CqlCredentials;
-
 /**
  * Database credentials with their Vault lease.
  *
@@ -14,7 +12,7 @@ import dev.appliance.inference.features.CqlCredentials;
  * @param expiresAt   when the credentials stop working unless the lease is renewed
  * @param renewable   whether Vault lets the lease be renewed
  */
-record Lease(CqlCredentials credentials, String id, Duration duration, Instant expiresAt, boolean renewable) {
+record Lease(Login credentials, String id, Duration duration, Instant expiresAt, boolean renewable) {
 
     Lease renewedUntil(Instant newExpiry) {
         return new Lease(credentials, id, duration, newExpiry, renewable);

@@ -7,15 +7,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.appliance.inference.features.CqlCredentials;
+import dev.appliance.inference.lifecycle.Scheduler;
+import dev.appliance.inference.lifecycle.Upkeep;
 import io.github.jopenlibs.vault.VaultException;
 import io.github.jopenlibs.vault.response.DatabaseResponse;
 import io.github.jopenlibs.vault.response.VaultResponse;
@@ -37,24 +35,19 @@ final class LeasedCredentials implements AutoCloseable {
     private final Renewal renewal;
     private final SecretsMetrics metrics;
     private final Clock clock;
-    private final ScheduledExecutorService scheduler;
-    private final List<Listener<CqlCredentials>> listeners = new CopyOnWriteArrayList<>();
+    private final Upkeep upkeep;
+    private final List<Listener<Login>> listeners = new CopyOnWriteArrayList<>();
     private volatile Lease current;
-    private volatile String problem = "";
-    private Backoff backoff;
-    private ScheduledFuture<?> next;
-    private boolean closed;
 
     LeasedCredentials(VaultSettings settings, String role, VaultToken token, SecretsMetrics metrics, Clock clock,
-                      ScheduledExecutorService scheduler) {
+                      Scheduler scheduler) {
         this.mount = settings.databaseMount();
         this.role = role;
         this.token = token;
         this.renewal = settings.renewal();
-        this.backoff = settings.backoff();
         this.metrics = metrics;
         this.clock = clock;
-        this.scheduler = scheduler;
+        this.upkeep = new Upkeep("the CQL lease", settings.backoff(), scheduler, "");
         metrics.ttl("lease", () -> current == null ? -1.0
                 : Duration.between(clock.instant(), current.expiresAt()).toMillis() / 1000.0);
         token.onReplaced(() -> rotate("the token that created the lease was replaced"));
@@ -67,11 +60,11 @@ final class LeasedCredentials implements AutoCloseable {
         scheduleRenewal(current);
     }
 
-    void onRotation(Listener<CqlCredentials> listener) {
+    void onRotation(Listener<Login> listener) {
         listeners.add(listener);
     }
 
-    Optional<CqlCredentials> credentials() {
+    Optional<Login> credentials() {
         return Optional.ofNullable(current).map(Lease::credentials);
     }
 
@@ -81,6 +74,7 @@ final class LeasedCredentials implements AutoCloseable {
     }
 
     String status() {
+        String problem = upkeep.problem();
         Lease lease = current;
         if (lease == null) {
             return "no credentials yet" + (problem.isEmpty() ? "" : "; " + problem);
@@ -93,7 +87,7 @@ final class LeasedCredentials implements AutoCloseable {
 
     private synchronized void renew() {
         Lease lease = current;
-        if (closed || lease == null) {
+        if (upkeep.closed() || lease == null) {
             return;
         }
         if (lease.expiredAt(clock.instant()) || !lease.renewable()) {
@@ -105,8 +99,7 @@ final class LeasedCredentials implements AutoCloseable {
             Duration ttl = leaseDuration(response);
             current = lease.renewedUntil(clock.instant().plus(ttl));
             metrics.renewal("lease");
-            backoff = backoff.reset();
-            problem = "";
+            upkeep.succeeded();
             if (renewal.maxTtlNear(ttl)) {
                 rotate("max TTL near: renewal granted only " + ttl.toSeconds() + " s");
             } else {
@@ -126,7 +119,7 @@ final class LeasedCredentials implements AutoCloseable {
     }
 
     private synchronized void rotate(String reason) {
-        if (closed || current == null) {
+        if (upkeep.closed() || current == null) {
             return;
         }
         Lease fresh;
@@ -141,7 +134,7 @@ final class LeasedCredentials implements AutoCloseable {
             return;
         }
         try {
-            for (Listener<CqlCredentials> listener : listeners) {
+            for (Listener<Login> listener : listeners) {
                 listener.accept(fresh.credentials());
             }
         } catch (Exception e) {
@@ -152,8 +145,7 @@ final class LeasedCredentials implements AutoCloseable {
         }
         Lease old = current;
         current = fresh;
-        backoff = backoff.reset();
-        problem = "";
+        upkeep.succeeded();
         metrics.rotation("lease");
         Audit.rotation("cql", fresh.credentials().username(), "lease " + Audit.prefix(fresh.id()) + "; " + reason);
         revoke(old, "replaced credentials of user '" + old.credentials().username() + "'");
@@ -168,7 +160,7 @@ final class LeasedCredentials implements AutoCloseable {
             throw new VaultException("reading " + mount + "/creds/" + role + " answered HTTP " + status, status);
         }
         Duration ttl = Duration.ofSeconds(response.getLeaseDuration());
-        return new Lease(new CqlCredentials(response.getCredential().getUsername(),
+        return new Lease(new Login(response.getCredential().getUsername(),
                 response.getCredential().getPassword()), response.getLeaseId(), ttl, clock.instant().plus(ttl),
                 Boolean.TRUE.equals(response.getRenewable()));
     }
@@ -198,43 +190,18 @@ final class LeasedCredentials implements AutoCloseable {
     }
 
     private void scheduleRenewal(Lease lease) {
-        schedule(this::renew, renewal.delay(Duration.between(clock.instant(), lease.expiresAt())));
+        upkeep.schedule(renewal.delay(Duration.between(clock.instant(), lease.expiresAt())), this::renew);
     }
 
     private void retry(Runnable task, String why) {
-        problem = why;
-        backoff = backoff.next();
-        Duration delay = backoff.delay();
+        Duration delay = upkeep.retry(task, why);
         LOG.warning(() -> why + "; " + current + " stays in use; retrying in " + delay.toMillis() + " ms");
-        schedule(task, delay);
-    }
-
-    private synchronized void schedule(Runnable task, Duration delay) {
-        if (closed) {
-            return;
-        }
-        if (next != null) {
-            next.cancel(false);
-        }
-        next = scheduler.schedule(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "unexpected failure in CQL lease upkeep; retrying", e);
-                synchronized (this) {
-                    retry(task, "unexpected failure: " + e.getClass().getSimpleName());
-                }
-            }
-        }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Stops renewing and revokes the lease: call after the CQL session using it was closed. */
     @Override
     public synchronized void close() {
-        closed = true;
-        if (next != null) {
-            next.cancel(false);
-        }
+        upkeep.close();
         if (current != null && valid()) {
             revoke(current, "shutdown");
         }

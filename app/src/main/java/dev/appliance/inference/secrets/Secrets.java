@@ -7,13 +7,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
-import dev.appliance.inference.cache.MemcachedCredentials;
-import dev.appliance.inference.features.CqlCredentials;
+import dev.appliance.inference.config.ConfigurationException;
+import dev.appliance.inference.lifecycle.Backoff;
+import dev.appliance.inference.lifecycle.Scheduler;
 import io.github.jopenlibs.vault.VaultException;
 import io.helidon.metrics.api.MeterRegistry;
 
@@ -33,35 +31,26 @@ public final class Secrets implements AutoCloseable {
     private final Optional<VaultToken> token;
     private final Optional<KvWatcher> memcached;
     private final Optional<LeasedCredentials> cql;
-    private final Optional<ScheduledExecutorService> scheduler;
 
-    private Secrets(Optional<VaultToken> token, Optional<KvWatcher> memcached, Optional<LeasedCredentials> cql,
-                    Optional<ScheduledExecutorService> scheduler) {
+    private Secrets(Optional<VaultToken> token, Optional<KvWatcher> memcached, Optional<LeasedCredentials> cql) {
         this.token = token;
         this.memcached = memcached;
         this.cql = cql;
-        this.scheduler = scheduler;
     }
 
     /**
      * Logs in and fetches the first credentials, retrying with backoff for up to {@code vault.startup-timeout}
-     * while Vault is unreachable; then keeps everything fresh on two background threads.
+     * while Vault is unreachable; then keeps everything fresh on {@code scheduler}.
      *
      * @throws IllegalStateException when the login or the first credentials fail for good (refused, a wrapped
      *                               secret_id already unwrapped) or not within the startup timeout
-     * @throws IllegalArgumentException when {@code vault.ca-file} is not a readable PEM certificate
+     * @throws ConfigurationException when {@code vault.ca-file} is not a readable PEM certificate
      */
-    public static Secrets start(VaultSettings settings, MeterRegistry registry, Clock clock) {
+    public static Secrets start(VaultSettings settings, MeterRegistry registry, Clock clock, Scheduler scheduler) {
         if (!settings.enabled()) {
-            return new Secrets(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+            return new Secrets(Optional.empty(), Optional.empty(), Optional.empty());
         }
         VaultClients clients = new VaultClients(settings);
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2, runnable -> {
-            Thread thread = new Thread(runnable, "vault-secrets");
-            thread.setDaemon(true);
-            return thread;
-        });
-        scheduler.setRemoveOnCancelPolicy(true);
         SecretsMetrics metrics = new SecretsMetrics(registry);
         VaultToken token = new VaultToken(settings, new AppRoleLogin(settings, clients, clock), clients, metrics, clock,
                 scheduler);
@@ -69,7 +58,7 @@ public final class Secrets implements AutoCloseable {
                 .map(path -> new KvWatcher(settings, path, token, metrics, scheduler));
         Optional<LeasedCredentials> cql = settings.databaseRole()
                 .map(role -> new LeasedCredentials(settings, role, token, metrics, clock, scheduler));
-        Secrets secrets = new Secrets(Optional.of(token), memcached, cql, Optional.of(scheduler));
+        Secrets secrets = new Secrets(Optional.of(token), memcached, cql);
         try {
             Instant deadline = clock.instant().plus(settings.startupTimeout());
             retrying(settings, clock, deadline, "log in to Vault at " + settings.address(), token::start);
@@ -87,11 +76,6 @@ public final class Secrets implements AutoCloseable {
         }
         LOG.info(() -> "credentials from Vault: " + secrets.health().details());
         return secrets;
-    }
-
-    /** Starts with the system clock. */
-    public static Secrets start(VaultSettings settings, MeterRegistry registry) {
-        return start(settings, registry, Clock.systemUTC());
     }
 
     private interface Step {
@@ -134,7 +118,7 @@ public final class Secrets implements AutoCloseable {
     }
 
     /** The Memcached SASL credentials in use now; empty when Vault is off or no KV path is configured. */
-    public Optional<MemcachedCredentials> memcachedCredentials() {
+    public Optional<Login> memcachedCredentials() {
         return memcached.flatMap(KvWatcher::credentials);
     }
 
@@ -142,12 +126,12 @@ public final class Secrets implements AutoCloseable {
      * Calls {@code listener} with each new version of the Memcached credentials (for example
      * {@code caches::rotate}); a listener that throws is called again with the same version at the next poll.
      */
-    public void onMemcachedCredentials(Listener<MemcachedCredentials> listener) {
+    public void onMemcachedCredentials(Listener<Login> listener) {
         memcached.ifPresent(watcher -> watcher.onChange(listener));
     }
 
     /** The CQL credentials in use now; empty when Vault is off or no database role is configured. */
-    public Optional<CqlCredentials> cqlCredentials() {
+    public Optional<Login> cqlCredentials() {
         return cql.flatMap(LeasedCredentials::credentials);
     }
 
@@ -156,7 +140,7 @@ public final class Secrets implements AutoCloseable {
      * use (new session swapped in), and only then is the old lease revoked. A listener that throws keeps the old
      * credentials in use, and the rotation is retried with backoff.
      */
-    public void onCqlCredentials(Listener<CqlCredentials> listener) {
+    public void onCqlCredentials(Listener<Login> listener) {
         cql.ifPresent(leased -> leased.onRotation(listener));
     }
 
@@ -192,13 +176,5 @@ public final class Secrets implements AutoCloseable {
         memcached.ifPresent(KvWatcher::close);
         cql.ifPresent(LeasedCredentials::close);
         token.ifPresent(VaultToken::close);
-        scheduler.ifPresent(s -> {
-            s.shutdownNow();
-            try {
-                s.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
     }
 }

@@ -2,6 +2,7 @@ package dev.appliance.inference.secrets;
 
 import java.nio.file.Path;
 
+import dev.appliance.inference.config.ConfigurationException;
 import io.github.jopenlibs.vault.EnvironmentLoader;
 import io.github.jopenlibs.vault.SslConfig;
 import io.github.jopenlibs.vault.Vault;
@@ -27,7 +28,7 @@ final class VaultClients {
     private final VaultSettings settings;
     private final SslConfig ssl;
 
-    /** @throws IllegalArgumentException when {@code vault.ca-file} is not a readable PEM certificate */
+    /** @throws ConfigurationException when {@code vault.ca-file} is not a readable PEM certificate */
     VaultClients(VaultSettings settings) {
         this.settings = settings;
         this.ssl = settings.caFile().map(VaultClients::trusting).orElse(null);
@@ -69,7 +70,7 @@ final class VaultClients {
         try {
             return new SslConfig().verify(true).pemFile(caFile.toFile()).build();
         } catch (VaultException e) {
-            throw new IllegalArgumentException("vault.ca-file " + caFile + " is not a readable PEM certificate: "
+            throw new ConfigurationException("vault.ca-file " + caFile + " is not a readable PEM certificate: "
                     + e.getMessage(), e);
         }
     }

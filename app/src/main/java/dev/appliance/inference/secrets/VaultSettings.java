@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import dev.appliance.inference.config.Settings;
+import dev.appliance.inference.lifecycle.Backoff;
 import io.helidon.config.Config;
 
 /**

@@ -6,12 +6,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import dev.appliance.inference.lifecycle.Scheduler;
+import dev.appliance.inference.lifecycle.Upkeep;
 import io.github.jopenlibs.vault.Vault;
 import io.github.jopenlibs.vault.VaultException;
 import io.github.jopenlibs.vault.response.AuthResponse;
@@ -32,23 +30,20 @@ final class VaultToken implements AutoCloseable {
     private final Renewal renewal;
     private final SecretsMetrics metrics;
     private final Clock clock;
-    private final ScheduledExecutorService scheduler;
+    private final Scheduler scheduler;
+    private final Upkeep upkeep;
     private final List<Runnable> replacedListeners = new CopyOnWriteArrayList<>();
     private volatile Token current;
-    private volatile String problem = "not logged in yet";
-    private Backoff backoff;
-    private ScheduledFuture<?> next;
-    private boolean closed;
 
     VaultToken(VaultSettings settings, AppRoleLogin login, VaultClients clients, SecretsMetrics metrics, Clock clock,
-               ScheduledExecutorService scheduler) {
+               Scheduler scheduler) {
         this.login = login;
         this.clients = clients;
         this.renewal = settings.renewal();
-        this.backoff = settings.backoff();
         this.metrics = metrics;
         this.clock = clock;
         this.scheduler = scheduler;
+        this.upkeep = new Upkeep("the Vault token", settings.backoff(), scheduler, "not logged in yet");
         metrics.ttl("token", () -> current == null ? -1.0
                 : Duration.between(clock.instant(), current.expiresAt()).toMillis() / 1000.0);
     }
@@ -59,7 +54,7 @@ final class VaultToken implements AutoCloseable {
             replace(login.login(), "start");
         } catch (LoginException | VaultException e) {
             metrics.loginFailure();
-            problem = "login failed: " + message(e);
+            upkeep.failed("login failed: " + message(e));
             throw e;
         }
     }
@@ -89,7 +84,7 @@ final class VaultToken implements AutoCloseable {
      */
     void refused() {
         LOG.warning("Vault refused a call made with the current token (HTTP 403); logging in again");
-        scheduleNow(() -> relogin("token refused"));
+        upkeep.now(() -> relogin("token refused"));
     }
 
     /** Whether the token is valid now. */
@@ -100,6 +95,7 @@ final class VaultToken implements AutoCloseable {
 
     /** For health details: "valid until ..." or why it cannot serve. */
     String status() {
+        String problem = upkeep.problem();
         Token token = current;
         if (token == null) {
             return problem;
@@ -113,7 +109,7 @@ final class VaultToken implements AutoCloseable {
 
     private synchronized void renew() {
         Token token = current;
-        if (closed || token == null) {
+        if (upkeep.closed() || token == null) {
             return;
         }
         if (token.expiredAt(clock.instant()) || !token.renewable()) {
@@ -125,13 +121,12 @@ final class VaultToken implements AutoCloseable {
             Duration ttl = Duration.ofSeconds(response.getAuthLeaseDuration());
             current = token.renewedUntil(clock.instant().plus(ttl));
             metrics.renewal("token");
-            backoff = backoff.reset();
-            problem = "";
+            upkeep.succeeded();
             LOG.fine(() -> "Vault token renewed for " + ttl.toSeconds() + " s");
             if (renewal.maxTtlNear(ttl)) {
                 relogin("max TTL near: renewal granted only " + ttl.toSeconds() + " s");
             } else {
-                schedule(this::renew, renewal.delay(ttl));
+                upkeep.schedule(renewal.delay(ttl), this::renew);
             }
         } catch (VaultException e) {
             metrics.renewalFailure("token");
@@ -145,7 +140,7 @@ final class VaultToken implements AutoCloseable {
     }
 
     private synchronized void relogin(String reason) {
-        if (closed) {
+        if (upkeep.closed()) {
             return;
         }
         try {
@@ -162,51 +157,22 @@ final class VaultToken implements AutoCloseable {
     private void replace(Token token, String reason) {
         boolean replacing = current != null;
         current = token;
-        backoff = backoff.reset();
-        problem = "";
+        upkeep.succeeded();
         metrics.login();
         LOG.info(() -> "logged in to Vault (" + reason + "); token valid until " + token.expiresAt());
         if (replacing) {
             metrics.rotation("token");
-            replacedListeners.forEach(listener -> scheduler.execute(listener));
+            replacedListeners.forEach(listener -> scheduler.schedule(Duration.ZERO, listener));
         }
         Duration ttl = Duration.between(clock.instant(), token.expiresAt());
-        schedule(this::renew, renewal.delay(ttl));
+        upkeep.schedule(renewal.delay(ttl), this::renew);
     }
 
     private void retryLater(Runnable task, String why) {
-        backoff = backoff.next();
-        Duration delay = backoff.delay();
-        problem = why;
+        Duration delay = upkeep.retry(task, why);
         Token token = current;
         LOG.warning(() -> why + "; " + (token == null ? "no token" : "token valid until " + token.expiresAt())
                 + "; retrying in " + delay.toMillis() + " ms");
-        schedule(task, delay);
-    }
-
-    private synchronized void scheduleNow(Runnable task) {
-        schedule(task, Duration.ZERO);
-    }
-
-    private synchronized void schedule(Runnable task, Duration delay) {
-        if (closed) {
-            return;
-        }
-        if (next != null) {
-            next.cancel(false);
-        }
-        next = scheduler.schedule(() -> guarded(task), delay.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void guarded(Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "unexpected failure in Vault token upkeep; retrying", e);
-            synchronized (this) {
-                retryLater(task, "unexpected failure: " + e.getClass().getSimpleName());
-            }
-        }
     }
 
     private static String message(Exception e) {
@@ -216,10 +182,7 @@ final class VaultToken implements AutoCloseable {
     /** Stops renewing and revokes the token: nothing the service held outlives it. */
     @Override
     public synchronized void close() {
-        closed = true;
-        if (next != null) {
-            next.cancel(false);
-        }
+        upkeep.close();
         Token token = current;
         if (token != null && valid()) {
             try {

@@ -6,26 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 
+import dev.appliance.inference.lifecycle.Backoff;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
-/** When tokens and leases are renewed and how retries back off: the lease timing anchor of DESIGN §6. */
+/** When tokens and leases are renewed and how retries back off (Spring Vault's lease timing: docs/secrets-flow.md). */
 class VaultTimingTest {
 
-    private static final Renewal DESIGN = new Renewal(Duration.ofSeconds(60), Duration.ofSeconds(10));
+    private static final Renewal SPRING_VAULT_TIMING = new Renewal(Duration.ofSeconds(60), Duration.ofSeconds(10));
 
     @ParameterizedTest(name = "ttl {0}s -> renew after {1}ms")
     @CsvSource({"3600, 3540000", "120, 60000", "70, 10000", "30, 10000", "12, 6000", "5, 2500"})
     void renewsSixtySecondsBeforeExpiryButNotSoonerThanTenSecondsNorPastHalfLifeOfShortTtls(long ttl, long delay) {
-        assertEquals(Duration.ofMillis(delay), DESIGN.delay(Duration.ofSeconds(ttl)));
+        assertEquals(Duration.ofMillis(delay), SPRING_VAULT_TIMING.delay(Duration.ofSeconds(ttl)));
     }
 
     @Test
     void renewalGrantingNoMoreThanTheMarginMeansMaxTtlIsNear() {
-        assertTrue(DESIGN.maxTtlNear(Duration.ofSeconds(60)));
-        assertTrue(DESIGN.maxTtlNear(Duration.ofSeconds(3)));
-        assertFalse(DESIGN.maxTtlNear(Duration.ofSeconds(61)));
+        assertTrue(SPRING_VAULT_TIMING.maxTtlNear(Duration.ofSeconds(60)));
+        assertTrue(SPRING_VAULT_TIMING.maxTtlNear(Duration.ofSeconds(3)));
+        assertFalse(SPRING_VAULT_TIMING.maxTtlNear(Duration.ofSeconds(61)));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.appliance.inference.cache;
+package dev.appliance.inference.features;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -7,18 +7,19 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Optional;
 
-import dev.appliance.inference.features.EntityData;
+import dev.appliance.inference.cache.CacheStore;
 
 /**
  * Caches per-entity feature data (stored values and recent events) for a short time in front of the
- * feature store. A miss, an undecodable value and an unavailable cache all read as empty: the caller
- * then asks the store.
+ * feature store, as bytes in the {@code feature} {@link CacheStore}. A miss, an undecodable value and an
+ * unavailable cache all read as empty: the caller then asks the store.
  */
 public final class FeatureCache {
 
     private final CacheStore store;
 
-    FeatureCache(CacheStore store) {
+    /** A feature cache over {@code store}, which holds the encoded entity data. */
+    public FeatureCache(CacheStore store) {
         this.store = store;
     }
 

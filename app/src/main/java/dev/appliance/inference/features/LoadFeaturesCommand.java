@@ -1,0 +1,61 @@
+package dev.appliance.inference.features;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.function.Supplier;
+
+import dev.appliance.inference.config.ConfigurationException;
+import dev.appliance.inference.lifecycle.Scheduler;
+import io.helidon.config.Config;
+import io.helidon.metrics.api.Metrics;
+
+/**
+ * The {@code load-features FILE [--from-line N]} command: loads JSON lines of feature writes into the
+ * feature store named by the service's own {@code features} settings (see {@link FeatureLoader}).
+ * Exit codes: 0 all written, 1 some lines rejected, 2 bad usage or configuration, 3 store unavailable.
+ */
+public final class LoadFeaturesCommand {
+
+    private LoadFeaturesCommand() {
+    }
+
+    /** Runs the command with the {@code features} settings of {@code config}, read only once usage is right. */
+    public static int run(String[] args, Supplier<Config> config) {
+        if (args.length != 1 && !(args.length == 3 && args[1].equals("--from-line") && args[2].matches("\\d{1,18}"))) {
+            System.err.println("usage: load-features FILE [--from-line N]   (JSON lines; see README)");
+            return 2;
+        }
+        Path file = Path.of(args[0]);
+        if (!Files.isReadable(file)) {
+            System.err.println("load-features: cannot read " + file);
+            return 2;
+        }
+        FeatureStoreSettings settings;
+        try {
+            settings = FeatureStoreSettings.from(config.get().get("features"));
+        } catch (ConfigurationException e) {
+            System.err.println("configuration error: " + e.getMessage());
+            return 2;
+        }
+        if (settings.contactPoints().isEmpty() || settings.credentials().isEmpty()) {
+            System.err.println("load-features needs features.contact-points, features.username and features.password"
+                    + " (FEATURES_CONTACT_dash_POINTS, FEATURES_USERNAME, FEATURES_PASSWORD)");
+            return 2;
+        }
+        try (Scheduler scheduler = Scheduler.threads("feature-store", 1);
+             FeatureStore store = new FeatureStore(settings, Metrics.createMeterRegistry(), scheduler)) {
+            store.start(settings.credentials().get());
+            if (!store.available()) {
+                System.err.println("load-features: feature store unavailable: " + store.health());
+                return 3;
+            }
+            return new FeatureLoader(store, System.out, System.err, Clock.systemUTC())
+                    .load(file, args.length == 3 ? Long.parseLong(args[2]) : 1);
+        } catch (IOException e) {
+            System.err.println("load-features: " + e.getMessage());
+            return 2;
+        }
+    }
+}
