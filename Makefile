@@ -19,6 +19,9 @@ BOOTSTRAP_STAMP := $(CACHE)/bootstrap.stamp
 TF_LIB := $(CURDIR)/$(CACHE)/tensorflow/native/lib
 JAR := app/target/inference-service.jar
 SIGNING_KEY := $(CACHE)/keys/model-signing.key
+# promtool, extracted from Debian's prometheus package by the bootstrap; the alert rules and their tests.
+PROMTOOL := $(CACHE)/promtool/promtool
+ALERT_RULES := roles/monitoring/files/rules
 PAGE_TEST_DEPS := page-test/node_modules/.package-lock.json
 
 # Maven 3.8 on JDK 25 warns about sun.misc.Unsafe on every call; the warning is not ours to fix.
@@ -42,7 +45,7 @@ MOLECULE_BASE := $(CURDIR)/ansible/molecule/config.yml
 # Lab groups whose hosts `make lab` and `make up` start: those site.yml has plays for; and roles whose
 # scenario `make molecule` runs (override on the command line: make lab LAB_GROUPS=memcached,
 # make molecule ROLE=memcached).
-LAB_GROUPS ?= scylladb vault memcached app
+LAB_GROUPS ?= scylladb vault memcached app monitoring
 # Scenarios `make molecule` runs besides each role's default one (role:scenario).
 MOLECULE_EXTRA ?= vault:cluster
 ROLE ?= $(notdir $(patsubst %/molecule/default,%,$(wildcard roles/*/molecule/default)))
@@ -152,7 +155,7 @@ down: ## Remove everything `make up` created: lab hosts, network, generated inve
 ##@ Tests
 
 .PHONY: test
-test: test-app test-clients test-page lint molecule test-appliance ## Run every test (what CI runs)
+test: test-app test-clients test-page test-alerts lint molecule test-appliance ## Run every test (what CI runs)
 
 .PHONY: lint
 lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible content (ansible-lint, production profile)
@@ -175,6 +178,11 @@ test-appliance: ## Full stack on the lab: make up with its smoke test, a second 
 	LAB_GROUPS="$(LAB_GROUPS)" scripts/up.sh
 	LAB_GROUPS="$(LAB_GROUPS)" scripts/up.sh --unchanged
 	scripts/lab.sh down
+
+.PHONY: test-alerts
+test-alerts: $(BOOTSTRAP_STAMP) ## Check the alert rules and run their unit tests (promtool test rules)
+	$(PROMTOOL) check rules $(ALERT_RULES)/*.rules.yml
+	cd $(ALERT_RULES) && $(CURDIR)/$(PROMTOOL) test rules *.test.yml
 
 .PHONY: molecule-scylladb-packages
 molecule-scylladb-packages: images ## The scylladb role with real ScyllaDB packages (needs ScyllaDB's repository; not in make test)

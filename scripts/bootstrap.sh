@@ -84,6 +84,22 @@ if [[ "$(cat "$TF_DIR/version" 2>/dev/null)" != "$TF_NATIVE_VERSION" ]]; then
 fi
 ok "$(ls "$TF_DIR/native/lib" | tr '\n' ' ')"
 
+# promtool checks and unit-tests the monitoring role's alert rules (`make test-alerts`). It comes out of
+# Debian's prometheus package without installing it, so no Prometheus server starts on this machine.
+step "promtool from Debian's prometheus package in $CACHE/promtool"
+if [[ ! -x $CACHE/promtool/promtool ]]; then
+  tmp=$(mktemp -d)
+  if ! (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root prometheus 2>/dev/null); then
+    apt-get update -qq
+    (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root prometheus)
+  fi
+  dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -x -C "$tmp" ./usr/bin/promtool
+  mkdir -p "$CACHE/promtool"
+  install -m 0755 "$tmp/usr/bin/promtool" "$CACHE/promtool/promtool"
+  rm -rf "$tmp"
+fi
+ok "$("$CACHE/promtool/promtool" --version 2>&1 | head -1)"
+
 step "CQL stand-in: Apache Cassandra from cql-standin/pom.xml in $CACHE/cassandra/lib"
 scripts/cql-standin.sh assemble | sed 's/^cql-standin: /    /'
 ok "JDK 17 at $(scripts/find-jdk.sh 17 17)"

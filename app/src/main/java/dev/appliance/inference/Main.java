@@ -5,8 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,7 +33,11 @@ import dev.appliance.inference.grpc.GrpcServer;
 import dev.appliance.inference.grpc.GrpcSettings;
 import dev.appliance.inference.observe.CacheHealthCheck;
 import dev.appliance.inference.observe.FeatureStoreHealthCheck;
+import dev.appliance.inference.observe.JsonFormatter;
+import dev.appliance.inference.observe.ModelAudit;
 import dev.appliance.inference.observe.ModelsReadyCheck;
+import dev.appliance.inference.observe.ReadinessMetrics;
+import dev.appliance.inference.observe.RequestIdFilter;
 import dev.appliance.inference.observe.SecretsHealthCheck;
 import dev.appliance.inference.observe.ServiceMetrics;
 import dev.appliance.inference.secrets.Login;
@@ -39,6 +45,7 @@ import dev.appliance.inference.secrets.Secrets;
 import dev.appliance.inference.secrets.VaultSettings;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.helidon.health.HealthCheck;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
@@ -70,6 +77,7 @@ public final class Main {
      */
     public static void main(String[] args) {
         LogConfig.configureRuntime();
+        JsonFormatter.applyConfigured();
         if (args.length > 0) {
             System.exit(command(args));
         }
@@ -159,12 +167,12 @@ public final class Main {
             }
             FeatureCache featureCache = caches.features().map(FeatureCache::new).orElseGet(FeatureCache::disabled);
             Enricher enricher = new Enricher(store, featureCache, clock);
-            ModelRegistry registry = started.add(new ModelRegistry(modelSettings, metrics, scheduler));
-            HealthObserverConfig.Builder health = HealthObserver.builder().details(true)
-                    .addCheck(new ModelsReadyCheck(registry))
-                    .addCheck(new CacheHealthCheck(caches))
-                    .addCheck(new SecretsHealthCheck(secrets));
-            store.ifPresent(s -> health.addCheck(new FeatureStoreHealthCheck(s)));
+            ModelRegistry registry = started.add(new ModelRegistry(modelSettings, new ModelAudit(metrics), scheduler));
+            List<HealthCheck> readiness = new ArrayList<>(List.of(new ModelsReadyCheck(registry),
+                    new CacheHealthCheck(caches), new SecretsHealthCheck(secrets)));
+            store.ifPresent(s -> readiness.add(new FeatureStoreHealthCheck(s)));
+            HealthObserverConfig.Builder health = HealthObserver.builder().details(true).addHealthChecks(readiness);
+            ReadinessMetrics.register(meters, readiness);
             Api api = new Api(registry, store, featureCache, featureSettings.ingestToken(), enricher,
                     caches.results(), metrics, modelSettings.maxRows(), version(), steering, clock);
             WebServer server = WebServer.builder()
@@ -173,7 +181,7 @@ public final class Main {
                             .addObserver(health.build())
                             .addObserver(MetricsObserver.create())
                             .build())
-                    .routing(api::register)
+                    .routing(routing -> api.register(routing.addFilter(new RequestIdFilter())))
                     .build();
             registry.start();
             server.start();

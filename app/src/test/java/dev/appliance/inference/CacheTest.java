@@ -9,10 +9,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.appliance.inference.cache.MemcachedCredentials;
+import net.spy.memcached.AddrUtil;
+import net.spy.memcached.ConnectionFactoryBuilder;
+import net.spy.memcached.MemcachedClient;
+import net.spy.memcached.transcoders.SerializingTranscoder;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -96,6 +101,8 @@ class CacheTest {
         try (MemcachedServer memcached = MemcachedServer.plain(); TestServer server = serve(memcached, Map.of())) {
             String body = freshBody();
             double before = inferences(server, "risk_heavy");
+            double waitsBefore = server.metric("cache_singleflight_waits_total", "cache=\"result\"");
+            double hitsBefore = server.metric("cache_hits_total", "cache=\"result\"");
             int clients = 16;
             CyclicBarrier start = new CyclicBarrier(clients);
             List<Future<HttpResponse<String>>> answers = new ArrayList<>();
@@ -113,6 +120,33 @@ class CacheTest {
                 assertEquals(expected, answer.get().body());
             }
             assertEquals(before + 1, inferences(server, "risk_heavy"), clients + " identical requests, one model call");
+            double waited = server.metric("cache_singleflight_waits_total", "cache=\"result\"") - waitsBefore;
+            double hit = server.metric("cache_hits_total", "cache=\"result\"") - hitsBefore;
+            assertTrue(waited >= 1, "requests arriving together waited for the one in flight");
+            assertEquals(clients - 1, waited + hit, "every request but the first waited for it or hit its answer");
+        }
+    }
+
+    @Test
+    void memcachedEvictionsArePublishedPerServer() throws Exception {
+        try (MemcachedServer memcached = MemcachedServer.plain(); TestServer server = serve(memcached, Map.of())) {
+            MemcachedClient filler = new MemcachedClient(
+                    new ConnectionFactoryBuilder().setProtocol(ConnectionFactoryBuilder.Protocol.BINARY).build(),
+                    AddrUtil.getAddresses(memcached.address()));
+            try {
+                SerializingTranscoder uncompressed = new SerializingTranscoder(2_000_000);
+                uncompressed.setCompressionThreshold(Integer.MAX_VALUE);
+                byte[] value = new byte[1_000_000];
+                for (int i = 0; i < 100; i++) { // 100 MB into a 64 MB memcached
+                    assertTrue(filler.set("filler-" + i, 0, value, uncompressed).get(5, TimeUnit.SECONDS));
+                }
+                long evicted = Long.parseLong(filler.getStats().values().iterator().next().get("evictions"));
+                assertTrue(evicted > 0, "memcached evicted items to make room");
+                assertEquals(evicted, server.metric("cache_server_evictions_total",
+                        "server=\"" + memcached.address() + "\""));
+            } finally {
+                filler.shutdown();
+            }
         }
     }
 

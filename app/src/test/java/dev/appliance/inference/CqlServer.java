@@ -128,6 +128,7 @@ final class CqlServer {
 
     /** Creates a role that can log in with this password, as an operator (or Vault) would for the app. */
     Credentials createLoginRole(String name, String password) {
+        TestSecrets.register(password);
         executeAsSuperuser("CREATE ROLE " + identifier(name) + " WITH PASSWORD = " + literal(password)
                 + " AND LOGIN = true");
         return new Credentials(name, password);
@@ -165,6 +166,7 @@ final class CqlServer {
             if (running) {
                 stop();
             }
+            TestSecrets.keepLogs(dir, "cql-standin");
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class EnrichedPredictionTest {
 
-    private static final String TOKEN = "test-ingest-token-" + java.util.UUID.randomUUID();
+    private static final String TOKEN = TestSecrets.register("test-ingest-token-" + java.util.UUID.randomUUID());
     private static final double[] RECENT = {30, 42, 38.5, 51, 27};
 
     private static FeatureStoreFixture fixture;
@@ -78,6 +78,10 @@ class EnrichedPredictionTest {
         HttpResponse<String> direct = server.post("/v1/models/risk/labels/canary:predict",
                 "{\"instances\": [[950, 7, 3, 800, " + (float) mean + ", " + (float) z + "]]}");
         assertEquals(TestServer.json(direct).get("predictions"), reply.get("predictions"));
+        String metrics = server.get("/observe/metrics").body();
+        assertTrue(metrics.contains("# TYPE feature_store_driver_requests_total counter")
+                && metrics.contains("# TYPE feature_store_driver_client_timeouts_total counter"),
+                "the driver's counts are counters");
 
         HttpResponse<String> oip = server.post("/v2/models/risk/versions/2/infer", """
                 {"inputs": [{"name": "user_id", "shape": [1], "datatype": "BYTES", "data": ["u-1"]},
@@ -118,6 +122,8 @@ class EnrichedPredictionTest {
                 assertEquals("UNAVAILABLE", TestServer.json(stable).at("/feature_status/0/account_age_days/status")
                         .asText());
                 assertEquals(503, server.get("/observe/health/ready").statusCode(), "a required store down: not ready");
+                assertEquals(0, server.metric("inference_ready", "check=\"feature-store\""));
+                assertEquals(1, server.metric("inference_ready", "check=\"models\""));
                 load.awaitMoreAnswers(20);
             } finally {
                 fixture.server().start();
@@ -139,10 +145,49 @@ class EnrichedPredictionTest {
         }
     }
 
+    @Test
+    void featureWritesAndRefusalsAreAuditedWithTheRequestIdAndWithoutTheToken() throws Exception {
+        String wrongToken = TestSecrets.register("wrong-" + java.util.UUID.randomUUID());
+        try (LogCapture log = new LogCapture()) {
+            HttpResponse<String> written = ingest("u-4", "{\"features\": {\"account_age_days\": 12}}",
+                    "Bearer " + TOKEN, "write-1");
+            assertEquals(200, written.statusCode(), written.body());
+            assertEquals("write-1", written.headers().firstValue("X-Request-Id").orElseThrow());
+            HttpResponse<String> refused = ingest("u-4", "{\"features\": {\"account_age_days\": 13}}",
+                    "Bearer " + wrongToken, "write-2");
+            assertEquals(401, refused.statusCode());
+
+            JsonNode write = single(log.lines(l -> l.path("event").asText().equals("feature_write")));
+            assertEquals("write-1", write.path("request_id").asText());
+            assertTrue(write.path("audit").asBoolean());
+            assertEquals("dev.appliance.inference.audit", write.path("logger").asText());
+            assertEquals("user_id", write.path("entity_key").asText());
+            assertEquals("u-4", write.path("entity_id").asText());
+            assertEquals("[\"account_age_days\"]", write.path("features").toString());
+            JsonNode refusal = single(log.lines(l -> l.path("event").asText().equals("feature_write_refused")));
+            assertEquals("write-2", refusal.path("request_id").asText());
+            assertEquals("wrong bearer token", refusal.path("reason").asText());
+            assertTrue(!log.text().contains(TOKEN) && !log.text().contains(wrongToken), "no token is logged");
+        }
+    }
+
+    private static JsonNode single(List<JsonNode> lines) {
+        assertEquals(1, lines.size(), lines.toString());
+        return lines.get(0);
+    }
+
     private static HttpResponse<String> ingest(String user, String body, String authorization) throws Exception {
+        return ingest(user, body, authorization, null);
+    }
+
+    private static HttpResponse<String> ingest(String user, String body, String authorization, String requestId)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + server.appliance().server().port() + "/v1/features/user_id/" + user))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (requestId != null) {
+            request.header("X-Request-Id", requestId);
+        }
         if (authorization != null) {
             request.header("Authorization", authorization);
         }

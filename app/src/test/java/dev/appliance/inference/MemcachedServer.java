@@ -67,6 +67,7 @@ final class MemcachedServer implements AutoCloseable {
 
     /** Adds or changes a SASL user; the password goes through standard input, never the command line. */
     void addUser(String user, String password) throws IOException, InterruptedException {
+        TestSecrets.register(password);
         Process p = new ProcessBuilder(SASLPASSWD.toString(), "-a", "memcached", "-c", "-p",
                 "-f", dir.resolve("sasldb2").toString(), user).redirectErrorStream(true).start();
         p.getOutputStream().write(password.getBytes(StandardCharsets.UTF_8));
@@ -116,5 +117,6 @@ final class MemcachedServer implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         stop();
+        TestSecrets.keepLogs(dir, "memcached");
     }
 }

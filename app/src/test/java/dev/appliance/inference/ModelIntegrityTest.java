@@ -87,6 +87,7 @@ class ModelIntegrityTest {
             Thread.sleep(2000);
             HttpResponse<String> ready = server.get("/v2/health/ready");
             assertEquals(503, ready.statusCode(), "nothing verifiable loaded, so not ready");
+            assertEquals(0, server.metric("inference_ready", "check=\"models\""), "the readiness gauge agrees");
             HttpResponse<String> predict = server.post("/v1/models/risk:predict", BODY);
             assertEquals(503, predict.statusCode());
             assertTrue(TestServer.json(predict).get("error").asText().contains("no loaded version"), predict.body());

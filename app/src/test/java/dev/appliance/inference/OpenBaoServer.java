@@ -110,8 +110,8 @@ final class OpenBaoServer implements AutoCloseable {
         OpenBaoServer server = new OpenBaoServer(locate(projectRoot));
         server.start();
         JsonNode init = server.call("PUT", "sys/init", Map.of("secret_shares", 1, "secret_threshold", 1), null);
-        server.rootToken = init.path("root_token").asText();
-        server.unsealKey = init.path("keys_base64").path(0).asText();
+        server.rootToken = TestSecrets.register(init.path("root_token").asText());
+        server.unsealKey = TestSecrets.register(init.path("keys_base64").path(0).asText());
         server.unseal();
         return server;
     }
@@ -211,18 +211,19 @@ final class OpenBaoServer implements AutoCloseable {
     }
 
     String secretId(String role) throws IOException, InterruptedException {
-        return call("POST", "auth/approle/role/" + role + "/secret-id", Map.of(), null).path("data")
-                .path("secret_id").asText();
+        return TestSecrets.register(call("POST", "auth/approle/role/" + role + "/secret-id", Map.of(), null)
+                .path("data").path("secret_id").asText());
     }
 
     /** A secret_id response-wrapped as the deploy delivers it: a single-use wrapping token. */
     String wrappedSecretId(String role, Duration wrapTtl) throws IOException, InterruptedException {
-        return call("POST", "auth/approle/role/" + role + "/secret-id", Map.of(), wrapTtl.toSeconds() + "s")
-                .path("wrap_info").path("token").asText();
+        return TestSecrets.register(call("POST", "auth/approle/role/" + role + "/secret-id", Map.of(),
+                wrapTtl.toSeconds() + "s").path("wrap_info").path("token").asText());
     }
 
     /** Writes a KV v2 secret and returns its new version. */
     long writeKv(String mount, String path, Map<String, String> data) throws IOException, InterruptedException {
+        TestSecrets.register(data.get("password")); // user names are no secret: audit lines name them
         return call("POST", mount + "/data/" + path, Map.of("data", data), null).path("data").path("version").asLong();
     }
 
@@ -290,6 +291,7 @@ final class OpenBaoServer implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         stop();
+        TestSecrets.keepLogs(dir, "openbao");
         List<Path> paths = new ArrayList<>();
         try (var walk = Files.walk(dir)) {
             walk.forEach(paths::add);

@@ -7,6 +7,7 @@ import dev.appliance.inference.features.EnrichmentException;
 import dev.appliance.inference.features.FeatureStoreUnavailableException;
 import dev.appliance.inference.model.ModelNotFoundException;
 import dev.appliance.inference.model.ModelUnavailableException;
+import dev.appliance.inference.observe.RequestIdFilter;
 import dev.appliance.inference.observe.ServiceMetrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -30,10 +31,12 @@ final class Endpoints {
 
         void model(String model) {
             this.model = model;
+            RequestIdFilter.model(model, null);
         }
 
         void version(long version) {
             this.version = Long.toString(version);
+            RequestIdFilter.model(model, this.version);
         }
     }
 

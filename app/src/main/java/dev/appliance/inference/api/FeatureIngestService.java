@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.appliance.inference.features.FeatureCache;
 import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.features.FeatureWrite;
+import dev.appliance.inference.observe.Audit;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
@@ -61,6 +62,7 @@ final class FeatureIngestService implements HttpService {
             throw ApiException.badRequest(e.getMessage());
         }
         write.apply(store.get(), cache);
+        Audit.featureWrite(write.entityKey(), write.entityId(), write.features().keySet(), write.events().size());
         return Reply.ok(Json.MAPPER.createObjectNode().put("entity_key", write.entityKey())
                 .put("entity_id", write.entityId()).put("features_written", write.features().size())
                 .put("events_appended", write.events().size()));
@@ -71,6 +73,8 @@ final class FeatureIngestService implements HttpService {
         byte[] given = header.startsWith("Bearer ")
                 ? header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
         if (!MessageDigest.isEqual(given, token.orElseThrow())) {
+            Audit.featureWriteRefused(request.path().absolute().path(),
+                    header.isEmpty() ? "no bearer token" : "wrong bearer token");
             throw new ApiException(401, "unauthorized", "a valid bearer token is required (Authorization: Bearer ...)");
         }
     }

@@ -42,6 +42,12 @@ final class CacheMetrics {
                 .tags(List.of(cache))).increment();
     }
 
+    void sharedWait() {
+        registry.getOrCreate(Counter.builder("cache_singleflight_waits")
+                .description("Lookups that waited for an identical one in flight instead of running their own")
+                .tags(List.of(cache))).increment();
+    }
+
     void error(String operation, String reason) {
         registry.getOrCreate(Counter.builder("cache_errors")
                 .description("Failed cache operations by reason: timeout, connection, auth, serialization, too_large")

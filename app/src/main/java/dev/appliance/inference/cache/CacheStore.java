@@ -58,6 +58,11 @@ public final class CacheStore {
         return name;
     }
 
+    /** A caller waited for an identical computation in flight (single flight) instead of running its own. */
+    void sharedWait() {
+        metrics.sharedWait();
+    }
+
     public Lookup get(String key) {
         Optional<byte[]> value;
         try {

@@ -34,6 +34,7 @@ public final class Caches implements AutoCloseable {
             return new Caches(Optional.empty(), ResultCache.disabled(), Map.of());
         }
         MemcachedConnection connection = new MemcachedConnection(settings, scheduler);
+        new ServerStats(connection, registry); // registers the eviction counters, which keep it alive
         CacheStore results = new CacheStore("result", connection, settings.resultTtl(), settings, registry);
         CacheStore features = new CacheStore("feature", connection, settings.featureTtl(), settings, registry);
         Map<String, CacheStore> stores = new LinkedHashMap<>();

@@ -3,7 +3,9 @@ package dev.appliance.inference.cache;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -189,6 +191,33 @@ public final class MemcachedConnection implements AutoCloseable {
         List<InetSocketAddress> resolved = servers.stream()
                 .map(s -> new InetSocketAddress(s.getHostString(), s.getPort())).toList();
         return new Client(new MemcachedClient(builder.build(), resolved), auth, transcoder);
+    }
+
+    /**
+     * Memcached's own {@code stats} of every server that answered within the operation timeout, keyed
+     * {@code host:port} as configured. Asked over the authenticated connection, so it works with SASL on.
+     */
+    Map<String, Map<String, String>> stats() {
+        Map<String, Map<String, String>> byServer = new HashMap<>();
+        Optional<Holder.Held<Client>> held = current.acquire();
+        if (held.isEmpty()) {
+            return byServer;
+        }
+        try {
+            held.get().get().memcached().getStats().forEach((address, stats) -> {
+                if (address instanceof InetSocketAddress inet && !stats.isEmpty()) {
+                    byServer.put(inet.getHostString() + ":" + inet.getPort(), stats);
+                }
+            });
+        } finally {
+            held.get().release();
+        }
+        return byServer;
+    }
+
+    /** The configured servers, {@code host:port}. */
+    List<String> serverNames() {
+        return servers.stream().map(s -> s.getHostString() + ":" + s.getPort()).toList();
     }
 
     @Override

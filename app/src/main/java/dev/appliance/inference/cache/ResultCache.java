@@ -51,10 +51,11 @@ public final class ResultCache {
     }
 
     private final CacheStore store;
-    private final SingleFlight<String, Prediction> flights = new SingleFlight<>();
+    private final SingleFlight<String, Prediction> flights;
 
     ResultCache(CacheStore store) {
         this.store = store;
+        this.flights = new SingleFlight<>(store == null ? () -> { } : store::sharedWait);
     }
 
     /** A result cache that is switched off: every call runs the model and reports a bypass. */

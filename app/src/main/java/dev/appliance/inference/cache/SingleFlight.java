@@ -7,11 +7,16 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Runs at most one computation per key at a time: callers that arrive while it runs wait for its result
- * (or its failure) instead of starting their own.
+ * (or its failure) instead of starting their own; each such wait is reported to a callback.
  */
 final class SingleFlight<K, V> {
 
     private final ConcurrentMap<K, CompletableFuture<V>> inFlight = new ConcurrentHashMap<>();
+    private final Runnable onWait;
+
+    SingleFlight(Runnable onWait) {
+        this.onWait = onWait;
+    }
 
     /** A computation that may fail with a checked exception. */
     @FunctionalInterface
@@ -23,6 +28,7 @@ final class SingleFlight<K, V> {
         CompletableFuture<V> mine = new CompletableFuture<>();
         CompletableFuture<V> running = inFlight.putIfAbsent(key, mine);
         if (running != null) {
+            onWait.run();
             return join(running);
         }
         try {

@@ -12,6 +12,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.metrics.DefaultSessionMetric;
 import com.datastax.oss.driver.api.core.metrics.SessionMetric;
 import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
@@ -19,7 +20,8 @@ import io.helidon.metrics.api.Timer;
 /**
  * Feature-store meters: latency and outcome of each operation as the service sees it, and the CQL
  * driver's own session metrics (requests, client timeouts, connected nodes) republished as Helidon
- * gauges that follow whichever session is current.
+ * meters that follow whichever session is current. The driver's counts restart with each new session
+ * (credential rotation), which Prometheus's rate() reads as a counter reset.
  */
 final class StoreMetrics {
 
@@ -29,16 +31,19 @@ final class StoreMetrics {
     StoreMetrics(MeterRegistry registry, Supplier<Optional<CqlSession>> session) {
         this.registry = registry;
         this.session = session;
+        // Driver meters read the store they were registered with: replace those an earlier store left.
+        registry.meters().stream().filter(m -> m.id().name().startsWith("feature_store_driver_")).toList()
+                .forEach(registry::remove);
         gauge("feature_store_driver_connected_nodes", "Nodes the CQL driver is connected to",
                 DefaultSessionMetric.CONNECTED_NODES, m -> m instanceof Gauge<?> g && g.getValue() instanceof Number n
                         ? n.doubleValue() : 0);
-        gauge("feature_store_driver_requests", "CQL requests sent by the driver (count)",
-                DefaultSessionMetric.CQL_REQUESTS, m -> m instanceof Counting c ? c.getCount() : 0);
+        counter("feature_store_driver_requests", "CQL requests sent by the driver",
+                DefaultSessionMetric.CQL_REQUESTS);
         gauge("feature_store_driver_request_p99_seconds", "99th percentile of CQL request latency, driver view",
                 DefaultSessionMetric.CQL_REQUESTS,
                 m -> m instanceof Sampling s ? s.getSnapshot().get99thPercentile() / 1e9 : 0);
-        gauge("feature_store_driver_client_timeouts", "CQL requests that timed out on the client (count)",
-                DefaultSessionMetric.CQL_CLIENT_TIMEOUTS, m -> m instanceof Counting c ? c.getCount() : 0);
+        counter("feature_store_driver_client_timeouts", "CQL requests that timed out on the client",
+                DefaultSessionMetric.CQL_CLIENT_TIMEOUTS);
     }
 
     void operation(String operation, String outcome, Duration took) {
@@ -49,6 +54,15 @@ final class StoreMetrics {
         registry.getOrCreate(Timer.builder("feature_store_duration")
                 .description("Feature store operation latency as the service sees it")
                 .publishPercentileHistogram(true).tags(tags)).record(took);
+    }
+
+    private void counter(String name, String description, SessionMetric metric) {
+        registry.getOrCreate(FunctionalCounter.builder(name, this, self -> self.session.get()
+                        .flatMap(CqlSession::getMetrics)
+                        .flatMap(m -> m.<com.codahale.metrics.Metric>getSessionMetric(metric))
+                        .map(m -> m instanceof Counting c ? c.getCount() : 0L)
+                        .orElse(0L))
+                .description(description));
     }
 
     private void gauge(String name, String description, SessionMetric metric,
