@@ -17,6 +17,8 @@ class StartupTest {
             "models.poll-interval          | soon            | models.poll-interval must be a duration",
             "models.predictors-per-version | 0               | models.predictors-per-version must be between 1 and 64",
             "models.max-rows               | lots            | models.max-rows must be an integer",
+            "models.batch.max-rows         | 0               | models.batch.max-rows must be between 1 and 100000",
+            "models.batch.max-delay        | 1s              | models.batch.max-delay must be between 0s and 100ms",
             "models.labels.risk.stable     | latest          | models.labels.risk.stable must be a version number",
             "models.signature.key          | /no/such.pub    | models.signature.key must be a readable Ed25519 public key",
             "models.names                  | risk,bad/name   | models.names must hold model folder names",

@@ -42,7 +42,7 @@ final class ModelLoader {
             for (int i = 0; i < settings.predictorsPerVersion(); i++) {
                 predictors.add(model.newPredictor());
             }
-            ServedVersion served = new ServedVersion(manifest, model, new PredictorPool(predictors),
+            ServedVersion served = new ServedVersion(manifest, model, predictors, settings.batching(),
                     settings.predictorTimeout(), events, scheduler);
             try {
                 served.warmUp();

@@ -24,6 +24,7 @@ import io.helidon.config.Config;
  * @param predictorsPerVersion size of the predictor pool of each loaded version
  * @param predictorTimeout  how long a request waits for a free predictor before it gets 503
  * @param maxRows           largest number of rows one request may carry
+ * @param batching          how concurrent calls of one version are run together
  * @param labels            model name to label to version, e.g. {@code risk: {stable: 1, canary: 2}}
  * @param signingKey        Ed25519 public key every manifest must be signed by; empty means unsigned models load
  */
@@ -33,8 +34,25 @@ public record ModelSettings(Path root,
                             int predictorsPerVersion,
                             Duration predictorTimeout,
                             int maxRows,
+                            Batching batching,
                             Map<String, Map<String, Long>> labels,
                             Optional<PublicKey> signingKey) {
+
+    /**
+     * Dynamic batching of the calls waiting for a version's predictors.
+     *
+     * @param maxRows  most rows in one engine call; a request with more still runs, alone; 1 turns batching off
+     * @param maxDelay how long a call may wait for others to join its batch; zero batches only the calls that
+     *                 are already waiting when a predictor frees up
+     */
+    public record Batching(int maxRows, Duration maxDelay) {
+
+        static Batching from(Config batch) {
+            return new Batching(Settings.intInRange(batch.get("max-rows"), 64, 1, 100_000),
+                    Settings.durationInRange(batch.get("max-delay"), Duration.ZERO, Duration.ZERO,
+                            Duration.ofMillis(100)));
+        }
+    }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
@@ -64,6 +82,7 @@ public record ModelSettings(Path root,
                 Settings.durationInRange(models.get("predictor-timeout"), Duration.ofSeconds(5),
                         Duration.ofMillis(10), Duration.ofMinutes(5)),
                 Settings.intInRange(models.get("max-rows"), 1024, 1, 100_000),
+                Batching.from(models.get("batch")),
                 labels(models.get("labels")),
                 signingKey(models.get("signature.key")));
     }
