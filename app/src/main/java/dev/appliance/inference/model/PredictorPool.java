@@ -5,6 +5,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,8 +21,8 @@ import ai.djl.ndarray.NDList;
  * thread-safe, so each engine call has one exclusively. Calls that arrive while every predictor is busy
  * queue up; whoever gets the next free predictor runs the queued calls together as one batch of up to
  * {@code maxBatchRows} rows, optionally waiting {@code maxDelay} for more calls to join, and hands each
- * call its own rows of the output. There is no thread of its own: the batch runs on the thread of one of
- * its callers, which holds the version for the whole call like every other member.
+ * call its own rows of the output. One of the callers runs the batch (it holds the version for the whole
+ * call like every other member), handing the engine call itself to one of the pool's platform threads.
  *
  * <p>A batch that fails in the engine is rerun call by call, so one call that breaks the model fails alone.
  * A call that is not taken into a batch within the timeout leaves the queue and is refused as busy.
@@ -69,15 +73,18 @@ final class PredictorPool implements AutoCloseable {
     private final int maxBatchRows;
     private final long maxDelayNanos;
     private final Engine engine;
+    private final ExecutorService engineThreads;
     private final BatchListener listener;
 
-    PredictorPool(List<Predictor<NDList, NDList>> predictors, int maxBatchRows, Duration maxDelay, Engine engine,
+    PredictorPool(String threadName, List<Predictor<NDList, NDList>> predictors, int maxBatchRows, Duration maxDelay, Engine engine,
                   BatchListener listener) {
         this.all = List.copyOf(predictors);
         this.idle = new ArrayDeque<>(predictors);
         this.maxBatchRows = maxBatchRows;
         this.maxDelayNanos = maxDelay.toNanos();
         this.engine = engine;
+        this.engineThreads = Executors.newFixedThreadPool(predictors.size(),
+                Thread.ofPlatform().name(threadName + "-", 0).daemon().factory());
         this.listener = listener;
     }
 
@@ -205,10 +212,36 @@ final class PredictorPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the engine on a platform thread while the calling virtual thread waits unmounted: a virtual
+     * thread inside a native call keeps its carrier, and with a carrier per core two inferences would stall
+     * every other request of the service meanwhile.
+     */
+    private float[][] onEngineThread(Predictor<NDList, NDList> predictor, float[][] rows) throws Exception {
+        Future<float[][]> run = engineThreads.submit(() -> engine.run(predictor, rows));
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return run.get();
+                } catch (InterruptedException e) {
+                    // The members of the batch wait for this result; finish it, then keep the interrupt.
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private void runAlone(Predictor<NDList, NDList> predictor, Call call) {
         long start = System.nanoTime();
         try {
-            call.result = engine.run(predictor, call.rows);
+            call.result = onEngineThread(predictor, call.rows);
         } catch (Exception e) {
             call.error = e;
         } finally {
@@ -227,7 +260,7 @@ final class PredictorPool implements AutoCloseable {
         long start = System.nanoTime();
         float[][] outputs;
         try {
-            outputs = engine.run(predictor, rows);
+            outputs = onEngineThread(predictor, rows);
         } catch (Exception e) {
             // Which member broke it is unknown: each runs again on its own and gets its own answer or error.
             listener.ran(batch.size(), total, Duration.ofNanos(System.nanoTime() - start));
@@ -261,6 +294,7 @@ final class PredictorPool implements AutoCloseable {
 
     @Override
     public void close() {
+        engineThreads.shutdown();
         all.forEach(Predictor::close);
     }
 }

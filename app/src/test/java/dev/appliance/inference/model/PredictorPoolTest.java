@@ -83,7 +83,7 @@ class PredictorPoolTest {
         for (int i = 0; i < predictors; i++) {
             list.add(model.newPredictor());
         }
-        return new PredictorPool(list, maxRows, maxDelay, engine,
+        return new PredictorPool("engine-test", list, maxRows, maxDelay, engine,
                 (calls, rows, took) -> batches.add(new int[] {calls, rows}));
     }
 
