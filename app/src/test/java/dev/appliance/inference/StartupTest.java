@@ -16,6 +16,7 @@ class StartupTest {
             "models.root                   | /no/such/folder | models.root must be an existing folder",
             "models.poll-interval          | soon            | models.poll-interval must be a duration",
             "models.predictors-per-version | 0               | models.predictors-per-version must be between 1 and 64",
+            "models.engine-threads         | 0               | models.engine-threads must be between 1 and 64",
             "models.max-rows               | lots            | models.max-rows must be an integer",
             "models.batch.max-rows         | 0               | models.batch.max-rows must be between 1 and 100000",
             "models.batch.max-delay        | 1s              | models.batch.max-delay must be between 0s and 100ms",

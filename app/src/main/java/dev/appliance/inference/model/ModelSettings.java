@@ -22,6 +22,7 @@ import io.helidon.config.Config;
  *                          folder present at start
  * @param pollInterval      how often the repository is scanned for new or removed versions
  * @param predictorsPerVersion size of the predictor pool of each loaded version
+ * @param engineThreads     TensorFlow's inter-op and intra-op threads for each loaded version
  * @param predictorTimeout  how long a request waits for a free predictor before it gets 503
  * @param maxRows           largest number of rows one request may carry
  * @param batching          how concurrent calls of one version are run together
@@ -32,6 +33,7 @@ public record ModelSettings(Path root,
                             List<String> names,
                             Duration pollInterval,
                             int predictorsPerVersion,
+                            int engineThreads,
                             Duration predictorTimeout,
                             int maxRows,
                             Batching batching,
@@ -79,6 +81,7 @@ public record ModelSettings(Path root,
                 Settings.durationInRange(models.get("poll-interval"), Duration.ofSeconds(5),
                         Duration.ofMillis(100), Duration.ofHours(1)),
                 Settings.intInRange(models.get("predictors-per-version"), 2, 1, 64),
+                Settings.intInRange(models.get("engine-threads"), 1, 1, 64),
                 Settings.durationInRange(models.get("predictor-timeout"), Duration.ofSeconds(5),
                         Duration.ofMillis(10), Duration.ofMinutes(5)),
                 Settings.intInRange(models.get("max-rows"), 1024, 1, 100_000),
