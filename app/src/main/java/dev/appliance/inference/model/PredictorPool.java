@@ -76,8 +76,8 @@ final class PredictorPool implements AutoCloseable {
     private final ExecutorService engineThreads;
     private final BatchListener listener;
 
-    PredictorPool(String threadName, List<Predictor<NDList, NDList>> predictors, int maxBatchRows, Duration maxDelay, Engine engine,
-                  BatchListener listener) {
+    PredictorPool(String threadName, List<Predictor<NDList, NDList>> predictors, int maxBatchRows,
+                  Duration maxDelay, Engine engine, BatchListener listener) {
         this.all = List.copyOf(predictors);
         this.idle = new ArrayDeque<>(predictors);
         this.maxBatchRows = maxBatchRows;

@@ -38,7 +38,8 @@ public final class ServedVersion {
                   Scheduler scheduler) {
         this.manifest = manifest;
         this.model = model;
-        this.pool = new PredictorPool("engine-" + manifest.model() + "-" + manifest.version(), predictors, batching.maxRows(), batching.maxDelay(), this::run,
+        this.pool = new PredictorPool("engine-" + manifest.model() + "-" + manifest.version(), predictors,
+                batching.maxRows(), batching.maxDelay(), this::run,
                 (calls, rows, took) -> events.inference(manifest.model(), manifest.version(), calls, rows, took));
         this.predictorTimeout = predictorTimeout;
         this.users = new Retirable("model " + manifest.model() + " version " + manifest.version(), this::unload,
