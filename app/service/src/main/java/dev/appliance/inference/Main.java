@@ -125,10 +125,30 @@ public final class Main {
     }
 
     /**
-     * Builds every component from configuration and starts serving. Settings errors throw before anything
-     * starts; a start that fails later closes, in reverse order, what it had already started.
+     * Builds every component from configuration and starts serving. Settings errors throw before any
+     * component starts; a start that fails later closes, in reverse order, what it had already started.
      */
     static Appliance start(Config config) {
+        // Renewals, polls, reconnects and forced closes of replaced resources.
+        return start(config, Clock.systemUTC(), Scheduler.threads("upkeep", 4));
+    }
+
+    /**
+     * Like {@link #start(Config)} with the given clock and the scheduler of all timed work (tests pass a
+     * manual one and advance it). The scheduler is closed with the rest, last.
+     */
+    static Appliance start(Config config, Clock clock, Scheduler scheduler) {
+        Started started = new Started();
+        started.add(scheduler);
+        try {
+            return wire(config, clock, scheduler, started);
+        } catch (RuntimeException e) {
+            started.close();
+            throw e;
+        }
+    }
+
+    private static Appliance wire(Config config, Clock clock, Scheduler scheduler, Started started) {
         ModelSettings modelSettings = ModelSettings.from(config.get("models"));
         CacheSettings cacheSettings = CacheSettings.from(config.get("cache"));
         FeatureStoreSettings featureSettings = FeatureStoreSettings.from(config.get("features"));
@@ -137,65 +157,56 @@ public final class Main {
         Steering steering = Steering.from(config.get("models.steering"), modelSettings.labels());
         MeterRegistry meters = Metrics.globalRegistry();
         ServiceMetrics metrics = new ServiceMetrics(meters);
-        Clock clock = Clock.systemUTC();
-        Started started = new Started();
+        // Vault first: with it enabled, the cache and the store log in with what it hands out.
+        Secrets secrets = started.add(Secrets.start(vaultSettings, meters, clock, scheduler));
+        Caches caches;
         try {
-            // Renewals, polls, reconnects and forced closes of replaced resources.
-            Scheduler scheduler = started.add(Scheduler.threads("upkeep", 4));
-            // Vault first: with it enabled, the cache and the store log in with what it hands out.
-            Secrets secrets = started.add(Secrets.start(vaultSettings, meters, clock, scheduler));
-            Caches caches;
-            try {
-                caches = started.add(Caches.create(cacheSettings.withCredentials(secrets.memcachedCredentials()
-                        .map(Main::memcached).or(cacheSettings::credentials)), meters, scheduler));
-            } catch (IOException e) {
-                throw new ConfigurationException("cache.servers cannot be used: " + e.getMessage(), e);
-            }
-            secrets.onMemcachedCredentials(login -> caches.rotate(memcached(login)));
-            Optional<FeatureStore> store = Optional.empty();
-            if (featureSettings.enabled()) {
-                CqlCredentials login = secrets.cqlCredentials().map(Main::cql).or(featureSettings::credentials)
-                        .orElseThrow(() -> new ConfigurationException("features.username and features.password (or"
-                                + " vault.database.role) are required when features.enabled is true"));
-                FeatureStore featureStore = started.add(new FeatureStore(featureSettings, meters, scheduler));
-                featureStore.start(login);
-                secrets.onCqlCredentials(fresh -> featureStore.rotate(cql(fresh)));
-                store = Optional.of(featureStore);
-            }
-            FeatureCache featureCache = caches.features().map(FeatureCache::new).orElseGet(FeatureCache::disabled);
-            Enricher enricher = new Enricher(store, featureCache, clock);
-            ModelRegistry registry = started.add(new ModelRegistry(modelSettings, new ModelAudit(metrics), scheduler));
-            List<HealthCheck> readiness = new ArrayList<>(List.of(new ModelsReadyCheck(registry),
-                    new CacheHealthCheck(caches), new SecretsHealthCheck(secrets)));
-            store.ifPresent(s -> readiness.add(new FeatureStoreHealthCheck(s)));
-            HealthObserverConfig.Builder health = HealthObserver.builder().details(true).addHealthChecks(readiness);
-            ReadinessMetrics.register(meters, readiness);
-            Api api = new Api(registry, store, featureCache, featureSettings.ingestToken(), enricher,
-                    caches.results(), metrics, modelSettings.maxRows(), version(), steering, clock);
-            WebServer server = WebServer.builder()
-                    .config(config.get("server"))
-                    .addFeature(ObserveFeature.builder()
-                            .addObserver(health.build())
-                            .addObserver(MetricsObserver.create())
-                            .build())
-                    .routing(routing -> api.register(routing.addFilter(new RequestIdFilter())))
-                    .build();
-            registry.start();
-            server.start();
-            started.add(server::stop);
-            Optional<GrpcServer> grpc = grpcSettings.enabled()
-                    ? Optional.of(started.add(GrpcServer.start(grpcSettings, api.grpcServices()))) : Optional.empty();
-            Optional<FeatureStore> served = store;
-            LOG.info(() -> "serving on port " + server.port()
-                    + grpc.map(g -> ", gRPC on port " + g.port()).orElse("") + "; models from " + modelSettings.root()
-                    + " (required: " + registry.required() + "); cache " + caches.health()
-                    + "; feature store " + served.map(FeatureStore::health).orElse("disabled")
-                    + "; vault " + (secrets.enabled() ? "enabled" : "disabled"));
-            return new Appliance(server, registry, caches, started);
-        } catch (RuntimeException e) {
-            started.close();
-            throw e;
+            caches = started.add(Caches.create(cacheSettings.withCredentials(secrets.memcachedCredentials()
+                    .map(Main::memcached).or(cacheSettings::credentials)), meters, scheduler));
+        } catch (IOException e) {
+            throw new ConfigurationException("cache.servers cannot be used: " + e.getMessage(), e);
         }
+        secrets.onMemcachedCredentials(login -> caches.rotate(memcached(login)));
+        Optional<FeatureStore> store = Optional.empty();
+        if (featureSettings.enabled()) {
+            CqlCredentials login = secrets.cqlCredentials().map(Main::cql).or(featureSettings::credentials)
+                    .orElseThrow(() -> new ConfigurationException("features.username and features.password (or"
+                            + " vault.database.role) are required when features.enabled is true"));
+            FeatureStore featureStore = started.add(new FeatureStore(featureSettings, meters, scheduler));
+            featureStore.start(login);
+            secrets.onCqlCredentials(fresh -> featureStore.rotate(cql(fresh)));
+            store = Optional.of(featureStore);
+        }
+        FeatureCache featureCache = caches.features().map(FeatureCache::new).orElseGet(FeatureCache::disabled);
+        Enricher enricher = new Enricher(store, featureCache, clock);
+        ModelRegistry registry = started.add(new ModelRegistry(modelSettings, new ModelAudit(metrics), scheduler));
+        List<HealthCheck> readiness = new ArrayList<>(List.of(new ModelsReadyCheck(registry),
+                new CacheHealthCheck(caches), new SecretsHealthCheck(secrets)));
+        store.ifPresent(s -> readiness.add(new FeatureStoreHealthCheck(s)));
+        HealthObserverConfig.Builder health = HealthObserver.builder().details(true).addHealthChecks(readiness);
+        ReadinessMetrics.register(meters, readiness);
+        Api api = new Api(registry, store, featureCache, featureSettings.ingestToken(), enricher,
+                caches.results(), metrics, modelSettings.maxRows(), version(), steering, clock);
+        WebServer server = WebServer.builder()
+                .config(config.get("server"))
+                .addFeature(ObserveFeature.builder()
+                        .addObserver(health.build())
+                        .addObserver(MetricsObserver.create())
+                        .build())
+                .routing(routing -> api.register(routing.addFilter(new RequestIdFilter())))
+                .build();
+        registry.start();
+        server.start();
+        started.add(server::stop);
+        Optional<GrpcServer> grpc = grpcSettings.enabled()
+                ? Optional.of(started.add(GrpcServer.start(grpcSettings, api.grpcServices()))) : Optional.empty();
+        Optional<FeatureStore> served = store;
+        LOG.info(() -> "serving on port " + server.port()
+                + grpc.map(g -> ", gRPC on port " + g.port()).orElse("") + "; models from " + modelSettings.root()
+                + " (required: " + registry.required() + "); cache " + caches.health()
+                + "; feature store " + served.map(FeatureStore::health).orElse("disabled")
+                + "; vault " + (secrets.enabled() ? "enabled" : "disabled"));
+        return new Appliance(server, registry, caches, started);
     }
 
     private static MemcachedCredentials memcached(Login login) {

@@ -4,10 +4,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.appliance.inference.lifecycle.ManualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,9 +39,12 @@ class ModelIntegrityTest {
         Path padded = newVersion(risk, 5);
         Files.writeString(padded.resolve("variables").resolve("extra.bin"), "planted");
 
+        ManualScheduler time = new ManualScheduler();
         try (TestServer server = new TestServer(Map.of("models.root", repo.toString(),
                 "models.signature.key", TestRepository.publicKey().toString(),
-                "models.poll-interval", "200ms")).awaitReady(Duration.ofSeconds(60))) {
+                "models.poll-interval", "200ms"), time)) {
+            time.advance(Duration.ZERO);
+            server.awaitReady(Duration.ofSeconds(60));
             HttpResponse<String> latest = server.post("/v1/models/risk:predict", BODY);
             assertEquals(200, latest.statusCode(), latest.body());
             assertEquals("2", latest.headers().firstValue("X-Model-Version").orElseThrow());
@@ -65,12 +68,9 @@ class ModelIntegrityTest {
 
             // Removing the planted file makes version 5 whole again; the next poll loads and serves it.
             Files.delete(padded.resolve("variables").resolve("extra.bin"));
-            Instant deadline = Instant.now().plusSeconds(30);
-            while (!"5".equals(server.post("/v1/models/risk:predict", BODY).headers()
-                    .firstValue("X-Model-Version").orElse(""))) {
-                assertTrue(Instant.now().isBefore(deadline), "version 5 was not loaded after it was repaired");
-                Thread.sleep(100);
-            }
+            time.advance(Duration.ofMillis(200));
+            assertEquals("5", server.post("/v1/models/risk:predict", BODY).headers()
+                    .firstValue("X-Model-Version").orElse(""), "version 5 was not loaded after it was repaired");
         }
     }
 
@@ -82,9 +82,10 @@ class ModelIntegrityTest {
                 Files.delete(sig);
             }
         }
+        ManualScheduler time = new ManualScheduler();
         try (TestServer server = new TestServer(Map.of("models.root", repo.toString(),
-                "models.signature.key", TestRepository.publicKey().toString()))) {
-            Thread.sleep(2000);
+                "models.signature.key", TestRepository.publicKey().toString()), time)) {
+            time.advance(Duration.ZERO); // the first poll: every version is refused
             HttpResponse<String> ready = server.get("/v2/health/ready");
             assertEquals(503, ready.statusCode(), "nothing verifiable loaded, so not ready");
             assertEquals(0, server.metric("inference_ready", "check=\"models\""), "the readiness gauge agrees");

@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.appliance.inference.lifecycle.ManualScheduler;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 
@@ -25,6 +27,18 @@ final class TestServer implements AutoCloseable {
 
     /** Starts with the built-in defaults overridden by {@code settings} (flat keys such as models.root). */
     TestServer(Map<String, String> settings) {
+        this(settings, Main::start);
+    }
+
+    /**
+     * Like {@link #TestServer(Map)}, with every timer of the service on {@code time}: nothing timed runs
+     * (not even the first model load) until the test advances it.
+     */
+    TestServer(Map<String, String> settings, ManualScheduler time) {
+        this(settings, config -> Main.start(config, time, time));
+    }
+
+    private TestServer(Map<String, String> settings, Function<Config, Main.Appliance> start) {
         Map<String, String> all = new HashMap<>(settings);
         all.putIfAbsent("server.port", "0");
         all.putIfAbsent("server.host", "127.0.0.1");
@@ -34,7 +48,7 @@ final class TestServer implements AutoCloseable {
                 .addSource(ConfigSources.create(all))
                 .addSource(ConfigSources.classpath("application.yaml"))
                 .build();
-        this.appliance = Main.start(config);
+        this.appliance = start.apply(config);
     }
 
     Main.Appliance appliance() {

@@ -13,15 +13,14 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.appliance.inference.lifecycle.Backoff;
 import dev.appliance.inference.lifecycle.Scheduler;
+import dev.appliance.inference.lifecycle.Upkeep;
 
 /**
  * The models being served, kept in step with the repository on disk.
@@ -41,32 +40,29 @@ public final class ModelRegistry implements AutoCloseable {
     private final ModelEvents events;
     private final List<String> required;
     private final Map<String, Map<Long, Refusal>> refusals = new HashMap<>();
-    private final ScheduledExecutorService poller;
+    private final Upkeep polls;
     private volatile Map<String, ModelState> models = Map.of();
 
     private record Refusal(long fingerprint, String message) {
     }
 
     /**
-     * Creates the registry; nothing loads until {@link #start()} or {@link #refresh()}. Retired versions that
-     * requests still hold past their grace period are closed on {@code scheduler}.
+     * Creates the registry; nothing loads until {@link #start()} or {@link #refresh()}. The polls run on
+     * {@code scheduler}, which also closes retired versions that requests still hold past their grace period.
      */
     public ModelRegistry(ModelSettings settings, ModelEvents events, Scheduler scheduler) {
         this.settings = settings;
         this.events = events;
         this.loader = new ModelLoader(settings, events, scheduler);
         this.required = settings.names().isEmpty() ? modelFolders() : settings.names();
-        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "model-repository-poller");
-            t.setDaemon(true);
-            return t;
-        });
+        // A failed scan is retried at the poll interval too: what is loaded keeps serving meanwhile.
+        Backoff everyPoll = new Backoff(settings.pollInterval(), settings.pollInterval());
+        this.polls = new Upkeep("the model repository poll", everyPoll, scheduler, "");
     }
 
     /** Loads in the background now, then polls the repository at the configured interval. */
     public void start() {
-        poller.scheduleWithFixedDelay(this::refreshSafely, 0, settings.pollInterval().toMillis(),
-                TimeUnit.MILLISECONDS);
+        polls.now(this::poll);
     }
 
     /** Models that must have a loaded version before the service is ready. */
@@ -241,11 +237,14 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    private void refreshSafely() {
+    private void poll() {
         try {
             refresh();
+            polls.succeeded();
+            polls.schedule(settings.pollInterval(), this::poll);
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "model repository scan failed; serving what is loaded", e);
+            polls.retry(this::poll, "repository scan failed: " + e.getMessage(), settings.pollInterval());
         }
     }
 
@@ -302,7 +301,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        poller.shutdownNow();
+        polls.close();
         synchronized (this) {
             models.values().forEach(s -> s.loaded().values().forEach(ServedVersion::retire));
             models = Map.of();
