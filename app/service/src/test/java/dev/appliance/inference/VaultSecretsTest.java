@@ -18,6 +18,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import dev.appliance.inference.lifecycle.ManualScheduler;
 import dev.appliance.inference.lifecycle.Scheduler;
 import dev.appliance.inference.secrets.Login;
 import dev.appliance.inference.secrets.Secrets;
@@ -105,6 +106,11 @@ class VaultSecretsTest {
         return Secrets.start(settings, meters, Clock.systemUTC(), scheduler);
     }
 
+    /** Starts with every renewal, poll and retry on {@code time}: they run only when the test advances it. */
+    private Secrets start(VaultSettings settings, ManualScheduler time) {
+        return Secrets.start(settings, meters, time, time);
+    }
+
     @Test
     void logsInWithWrappedSecretIdAndRefusesToUnwrapItTwice() throws Exception {
         String role = role(60, 600);
@@ -166,6 +172,7 @@ class VaultSecretsTest {
         assertTrue(e.getMessage().startsWith("vault.ca-file "), e.getMessage());
     }
 
+    // Real time on purpose: the max TTL that ends the renewals runs out on the OpenBao server's own clock.
     @Test
     void renewsTokenAheadOfExpiryAndLogsInAgainWhenMaxTtlIsNear() throws Exception {
         String role = role(4, 10);
@@ -190,17 +197,17 @@ class VaultSecretsTest {
     void logsInAgainWhenTokenIsRevoked() throws Exception {
         String role = role(60, 600);
         Map<String, String> settings = settings(role, bao.privateFile(role + ".secret_id", bao.secretId(role)));
-        try (Secrets secrets = start(vault(settings))) {
+        ManualScheduler time = new ManualScheduler();
+        try (Secrets secrets = start(vault(settings), time)) {
             assertTrue(bao.revokeAppRoleTokens() >= 1);
-            Instant revoked = Instant.now();
-            Await.until(() -> count("vault_rotations", "token") >= 1, Duration.ofSeconds(10),
-                    "a new login after the token was revoked");
-            System.out.printf("revoked token replaced after %d ms%n",
-                    Duration.between(revoked, Instant.now()).toMillis());
+            // The next KV poll (200 ms) is refused, which logs in again at once; the retried poll reads.
+            time.advance(Duration.ofSeconds(2));
+            assertTrue(count("vault_rotations", "token") >= 1, "a new login after the token was revoked");
             assertEquals(2.0, count("vault_logins", "token"));
             bao.writeKv("kv", "inference/" + role, Map.of("username", "after-revoke", "password", "p2"));
-            Await.until(() -> secrets.memcachedCredentials().orElseThrow().username().equals("after-revoke"),
-                    Duration.ofSeconds(10), "the new token reads the secret");
+            time.advance(Duration.ofSeconds(2));
+            assertEquals("after-revoke", secrets.memcachedCredentials().orElseThrow().username(),
+                    "the new token reads the secret");
             assertTrue(secrets.health().ready());
         }
     }
@@ -210,17 +217,18 @@ class VaultSecretsTest {
         String role = role(60, 600);
         Map<String, String> settings = settings(role, bao.privateFile(role + ".secret_id", bao.secretId(role)));
         List<Login> seen = new CopyOnWriteArrayList<>();
-        try (Secrets secrets = start(vault(settings))) {
+        ManualScheduler time = new ManualScheduler();
+        try (Secrets secrets = start(vault(settings), time)) {
             secrets.onMemcachedCredentials(seen::add);
             assertEquals("user-" + role, secrets.memcachedCredentials().orElseThrow().username());
-            Thread.sleep(500);
+            time.advance(Duration.ofMillis(500)); // two polls of the KV secret (every 200 ms)
             assertEquals(List.of(), seen, "no callback without a new version");
             for (int v = 2; v <= 3; v++) {
                 bao.writeKv("kv", "inference/" + role, Map.of("username", "user-v" + v, "password", "pw-v" + v));
-                int expected = v - 1;
-                Await.until(() -> seen.size() >= expected, Duration.ofSeconds(10), "version " + v + " seen");
+                time.advance(Duration.ofMillis(200));
+                assertTrue(seen.size() >= v - 1, "version " + v + " seen");
             }
-            Thread.sleep(500);
+            time.advance(Duration.ofMillis(500));
             assertEquals(List.of(new Login("user-v2", "pw-v2"),
                     new Login("user-v3", "pw-v3")), seen);
             assertEquals("user-v3", secrets.memcachedCredentials().orElseThrow().username());
@@ -237,25 +245,24 @@ class VaultSecretsTest {
         settings.put("vault.renew-margin", "8s");
         settings.put("vault.backoff-min", "200ms");
         settings.put("vault.backoff-max", "2s");
-        try (Secrets secrets = start(vault(settings))) {
-            Await.until(() -> count("vault_renewals", "token") >= 1, Duration.ofSeconds(10), "a first renewal");
+        ManualScheduler time = new ManualScheduler();
+        try (Secrets secrets = start(vault(settings), time)) {
+            time.advance(Duration.ofSeconds(4)); // TTL 12 s renewed 8 s ahead: the first renewal is due at 4 s
+            assertTrue(count("vault_renewals", "token") >= 1, "a first renewal");
             bao.stop();
-            Instant down = Instant.now();
             int notReady = 0;
-            while (Duration.between(down, Instant.now()).toMillis() < 7_000) {
+            for (int step = 0; step < 70; step++) { // 7 s of the service's time, 100 ms at a time
+                time.advance(Duration.ofMillis(100));
                 notReady += secrets.health().ready() ? 0 : 1;
-                Thread.sleep(100);
             }
             double failures = count("vault_renewal_failures", "token");
             String during = secrets.health().details().get("token");
             bao.start();
-            long outage = Duration.between(down, Instant.now()).toMillis();
             double renewalsBefore = count("vault_renewals", "token");
-            Await.until(() -> count("vault_renewals", "token") > renewalsBefore, Duration.ofSeconds(15),
-                    "renewal after Vault is back");
-            System.out.printf("outage %d ms: %.0f failed token renewals (backoff 200ms..2s), readiness never lost,"
-                    + " renewed %d ms after restart; during: %s%n", outage, failures,
-                    Duration.between(down.plusMillis(outage), Instant.now()).toMillis(), during);
+            time.advance(Duration.ofSeconds(2)); // the longest backoff: a retry falls due on the way
+            assertTrue(count("vault_renewals", "token") > renewalsBefore, "renewal after Vault is back");
+            System.out.printf("outage of 7 s (service time): %.0f failed token renewals (backoff 200ms..2s), readiness"
+                    + " never lost, renewed within 2 s of the restart; during: %s%n", failures, during);
             assertEquals(0, notReady, "ready throughout the outage");
             assertTrue(failures >= 2 && failures <= 10, "retries back off: " + failures + " failures in 7 s");
             assertTrue(during.startsWith("valid until") && during.contains("unreachable"), during);
