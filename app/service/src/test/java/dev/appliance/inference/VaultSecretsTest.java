@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Vault client against a real OpenBao: AppRole with a wrapped or plain secret_id, token renewal and
- * re-login, KV v2 rotation, and an outage. Short TTLs so renewal and rotation happen within seconds.
+ * re-login, KV v2 rotation, and an outage. Where a test waits for the client's own renewals and polls it
+ * advances a {@link ManualScheduler}; where it waits for a TTL on the server, short TTLs keep it to seconds.
  */
 class VaultSecretsTest {
 
