@@ -253,7 +253,8 @@ final class OpenBaoServer implements AutoCloseable {
     /** Calls the HTTP API with the root token; a non-2xx answer throws. */
     JsonNode call(String method, String path, Object body, String wrapTtl) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(address() + "/v1/" + path))
-                .timeout(Duration.ofSeconds(10))
+                // sys/init took over 10 s once at load average 12 (make test-app beside three other builds).
+                .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
         if (rootToken != null) {
