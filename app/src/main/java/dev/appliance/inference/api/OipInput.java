@@ -23,7 +23,7 @@ import dev.appliance.inference.model.Manifest;
  * @param rows decoded rows
  * @param id   the request id to echo, if given
  */
-record OipInput(RequestRows rows, String id) {
+record OipInput(RequestRows rows, String id) implements Models.Decoded {
 
     /** Request fields; KServe's REST client also repeats the model name from the URL. */
     private static final Set<String> FIELDS = Set.of("id", "parameters", "inputs", "outputs", "model_name");
