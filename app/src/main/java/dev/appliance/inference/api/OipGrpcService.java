@@ -68,7 +68,11 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> observer) {
         calls.unary("grpc_v2_models", observer, (tags, reply) -> {
-            models.peek(ModelPath.of(request.getName(), request.getVersion(), "ready"), tags);
+            ModelPath path = ModelPath.of(request.getName(), request.getVersion(), "ready");
+            if (models.registry().unloaded().contains(path.model())) {
+                return ModelReadyResponse.newBuilder().setReady(false).build();
+            }
+            models.peek(path, tags);
             return ModelReadyResponse.newBuilder().setReady(true).build();
         });
     }
