@@ -70,7 +70,7 @@ public final class Api {
                 .register("/v1/features", new FeatureIngestService(store, featureCache, ingestToken, endpoints,
                         clock))
                 .register("/v2", new OipService(models, control, endpoints, serverVersion))
-                .register("/openapi", new OpenApiService())
+                .register("/openapi", new OpenApiService(models, control.enabled()))
                 .register("/", new PageService(models.registry(), endpoints))
                 // Helidon's observers and the page answer GET only; other methods get a 405 naming it, not a 404.
                 .any("/observe/health", Api::getOnly)
