@@ -149,20 +149,22 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     @Override
     public void repositoryModelLoad(RepositoryModelLoadRequest request,
                                     StreamObserver<RepositoryModelLoadResponse> observer) {
-        calls.unary("grpc_v2_repository_control", observer, (tags, reply) -> {
-            control.run("load", request.getModelName(), Grpc.header("authorization"),
-                    parameters(request.getParametersMap()), tags);
-            return RepositoryModelLoadResponse.getDefaultInstance();
-        });
+        control("load", request.getModelName(), request.getParametersMap(),
+                RepositoryModelLoadResponse.getDefaultInstance(), observer);
     }
 
     @Override
     public void repositoryModelUnload(RepositoryModelUnloadRequest request,
                                       StreamObserver<RepositoryModelUnloadResponse> observer) {
+        control("unload", request.getModelName(), request.getParametersMap(),
+                RepositoryModelUnloadResponse.getDefaultInstance(), observer);
+    }
+
+    private <T> void control(String action, String model, Map<String, ModelRepositoryParameter> parameters, T done,
+                             StreamObserver<T> observer) {
         calls.unary("grpc_v2_repository_control", observer, (tags, reply) -> {
-            control.run("unload", request.getModelName(), Grpc.header("authorization"),
-                    parameters(request.getParametersMap()), tags);
-            return RepositoryModelUnloadResponse.getDefaultInstance();
+            control.run(action, model, Grpc.header("authorization"), parameters(parameters), tags);
+            return done;
         });
     }
 
