@@ -41,7 +41,6 @@ final class Models {
      * @param entityId entity id for sticky steering
      */
     record Pin(String version, String label, String entityId) {
-        static final Pin NONE = new Pin(null, null, null);
         /** Request header pinning a version number. */
         static final String VERSION_HEADER = "X-Model-Version";
         /** Request header pinning a label. */
