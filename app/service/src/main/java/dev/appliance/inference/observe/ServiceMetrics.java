@@ -2,6 +2,8 @@ package dev.appliance.inference.observe;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.appliance.inference.model.ModelEvents;
 import dev.appliance.inference.model.ModelRejectedException;
@@ -23,6 +25,14 @@ public final class ServiceMetrics implements ModelEvents {
     private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128};
 
     private final MeterRegistry registry;
+    /** The request meters by tag values, so the hit path does no registry lookup and no tag building. */
+    private final Map<RequestKey, RequestMeters> requestMeters = new ConcurrentHashMap<>();
+
+    private record RequestKey(String route, String model, String version, int status) {
+    }
+
+    private record RequestMeters(Counter count, Timer duration) {
+    }
 
     /** Registers meters in the given registry (the global one in the service, a fresh one in tests). */
     public ServiceMetrics(MeterRegistry registry) {
@@ -31,13 +41,21 @@ public final class ServiceMetrics implements ModelEvents {
 
     /** One answered API request. */
     public void request(String route, String model, String version, int status, Duration took) {
-        List<Tag> tags = List.of(Tag.create("route", route), Tag.create("model", model),
-                Tag.create("version", version), Tag.create("status", Integer.toString(status)));
-        registry.getOrCreate(Counter.builder("inference_requests")
-                .description("API requests by route, model, version and HTTP status").tags(tags)).increment();
-        registry.getOrCreate(Timer.builder("inference_request_duration")
-                .description("API request latency by route, model, version and HTTP status")
-                .publishPercentileHistogram(true).tags(tags)).record(took);
+        RequestMeters meters = requestMeters.computeIfAbsent(new RequestKey(route, model, version, status),
+                this::requestMeters);
+        meters.count().increment();
+        meters.duration().record(took);
+    }
+
+    private RequestMeters requestMeters(RequestKey key) {
+        List<Tag> tags = List.of(Tag.create("route", key.route()), Tag.create("model", key.model()),
+                Tag.create("version", key.version()), Tag.create("status", Integer.toString(key.status())));
+        return new RequestMeters(
+                registry.getOrCreate(Counter.builder("inference_requests")
+                        .description("API requests by route, model, version and HTTP status").tags(tags)),
+                registry.getOrCreate(Timer.builder("inference_request_duration")
+                        .description("API request latency by route, model, version and HTTP status")
+                        .publishPercentileHistogram(true).tags(tags)));
     }
 
     @Override
