@@ -2,7 +2,7 @@
 """`make bench`: the service against its limits and its peers, measured in one run, as one table.
 
 Starts on loopback, each on a free port: memcached, the CQL stand-in (loaded with bench entities), the
-service twice (result and feature caches on, then off), the limit programs of bench/ (a bare Helidon
+service twice (caches off, then result and feature caches in memcached), the limit programs of bench/ (a bare Helidon
 handler doing one spymemcached get, a bare DJL predictor loop, the raw CQL driver read) and the peers
 (Seldon MLServer, KServe) serving the same logistic regression in scikit-learn. HTTP load comes from wrk
 in its own process: one thread, CONNECTIONS connections, a warm-up run, then a run bounded in time and
@@ -22,7 +22,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -83,7 +82,7 @@ class Process:
                                           stderr=subprocess.STDOUT, start_new_session=True)
         Process.running.append(self)
 
-    def wait_ready(self, url, timeout=180, expect=lambda body: True):
+    def wait_ready(self, url, timeout=180):
         """Polls url until it answers 200; returns seconds from process start to ready."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -91,12 +90,19 @@ class Process:
                 raise SystemExit(f"{self.name} exited ({self.popen.returncode}); its log: {self.log}")
             try:
                 with urllib.request.urlopen(url, timeout=2) as reply:
-                    if reply.status == 200 and expect(reply.read()):
+                    if reply.status == 200:
+                        self.startup_cpu_s = self.cpu_seconds()
                         return time.monotonic() - self.started
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.05)
         raise SystemExit(f"{self.name} not ready after {timeout} s; its log: {self.log}")
+
+    def cpu_seconds(self):
+        """CPU time (user and system, all threads) the process has used: start-up cost without the wait
+        for a core, which on a shared machine dominates the wall time."""
+        fields = Path(f"/proc/{self.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def rss_mib(self):
         status = Path(f"/proc/{self.popen.pid}/status").read_text()
@@ -114,8 +120,8 @@ class Process:
             Process.running.remove(self)
 
 
-def post(url, body, content_type="application/json"):
-    request = urllib.request.Request(url, data=body.encode(), headers={"Content-Type": content_type})
+def post(url, body):
+    request = urllib.request.Request(url, data=body.encode(), headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=10) as reply:
             return reply.status, json.loads(reply.read())
@@ -188,7 +194,7 @@ class Load:
         return json.loads(line[len("BENCH_RESULT "):])
 
 
-class FeatureStore:
+class CqlStandin:
     """The CQL stand-in with the bench keyspace, a reader role and ENTITIES entities with events."""
 
     def __init__(self):
@@ -256,6 +262,12 @@ def start_service(name, store, cache_servers):
     return service
 
 
+def warm_up(load, service):
+    """Load on the model path right after start, so the JIT has compiled it before the first workload."""
+    load.wrk(f"{service.base}/v2/models/risk/versions/1/infer", MISS_OIP, 0, 2 * load.args.warmup)
+    load.wrk(f"{service.base}/v1/models/risk/versions/1:predict", MISS_TFS, 0, load.args.warmup)
+
+
 def limit_json(name, command, env=None, parse=True):
     """Runs a limit program to its end and returns the JSON line it printed (with parse)."""
     out = subprocess.run(java() + ["-cp", LIMITS_CP, "dev.appliance.bench.Main"] + command, cwd=ROOT,
@@ -276,7 +288,8 @@ def probability(reply):
 def measure_service(load, store, memcached, results):
     """Workloads on the service: caches off, then both caches on."""
     plain = start_service("service-nocache", store, None)
-    results["startup"] = {"service_s": round(plain.startup_s, 2)}
+    warm_up(load, plain)
+    results["startup"] = {"service_s": round(plain.startup_s, 2), "service_cpu_s": round(plain.startup_cpu_s, 2)}
     base = plain.base
     status, reply = post(f"{base}/v2/models/risk/versions/1/infer", OIP % ", ".join(map(str, ROW)))
     if status != 200:
@@ -299,6 +312,7 @@ def measure_service(load, store, memcached, results):
     plain.stop()
 
     cached = start_service("service-cache", store, memcached)
+    warm_up(load, cached)
     results["startup"]["service_with_caches_s"] = round(cached.startup_s, 2)
     base = cached.base
     log("caches on: hit, miss on risk and risk_heavy, enriched predict")
@@ -484,8 +498,8 @@ def table(results):
     lines += ["", "| ratio | value |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in results["ratios"].items()]
     s = results["startup"]
-    lines += ["", f"Startup to ready: service {s['service_s']} s (caches and feature store on: "
-              f"{s['service_with_caches_s']} s), MLServer {results['peers']['mlserver']['startup_s']} s, "
+    lines += ["", f"Startup to ready: service {s['service_s']} s, {s['service_cpu_s']} s of CPU (caches and "
+              f"feature store on: {s['service_with_caches_s']} s), MLServer {results['peers']['mlserver']['startup_s']} s, "
               f"KServe {results['peers']['kserve']['startup_s']} s. RSS after the workloads: service "
               f"{results['rss_mib_after_warmup']} MiB, MLServer {results['peers']['mlserver']['rss_mib_after_warmup']}"
               f" MiB, KServe {results['peers']['kserve']['rss_mib_after_warmup']} MiB. Hit run's result-cache hit "
@@ -511,8 +525,9 @@ def main():
     (CACHE / "logs").mkdir(parents=True, exist_ok=True)
     results = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "cores": os.cpu_count(),
                "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-               "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                        text=True).stdout.strip(),
+               # The last commit that changed the service (its sources, its POM): what the figures are of.
+               "service_commit": subprocess.run(["git", "log", "-1", "--format=%h", "--", "app/src/main", "app/pom.xml"], cwd=ROOT,
+                                                capture_output=True, text=True).stdout.strip(),
                "settings": {"seconds": args.seconds, "warmup": args.warmup, "connections": args.connections},
                "workloads": {}, "limits": {}, "peers": {}}
     if BASELINE.exists():
@@ -524,7 +539,7 @@ def main():
                                       "-m", "256", "-u", subprocess.run(["id", "-un"], capture_output=True,
                                                                         text=True).stdout.strip()])
     cache_servers = f"127.0.0.1:{memcached_port}"
-    store = FeatureStore()
+    store = CqlStandin()
     try:
         log("starting the CQL stand-in and loading the bench entities")
         store.start()
@@ -541,7 +556,7 @@ def main():
     out.write_text(json.dumps(results, indent=2))
     if args.record_baseline:
         w = results["workloads"]
-        BASELINE.write_text(json.dumps({"date": results["date"], "commit": results["commit"],
+        BASELINE.write_text(json.dumps({"date": results["date"], "service_commit": results["service_commit"],
                                         "load_average": results["load_average"], "miss_risk": w["miss_risk"],
                                         "service_4xx": w["service_4xx"]}, indent=2) + "\n")
     print(table(results))
