@@ -18,6 +18,10 @@ CQL_STANDIN_DIR ?= $(CACHE)/cql-standin
 BOOTSTRAP_STAMP := $(CACHE)/bootstrap.stamp
 TF_LIB := $(CURDIR)/$(CACHE)/tensorflow/native/lib
 JAR := app/target/inference-service.jar
+# The demo-model builder (app/demo-models), never part of the service's JAR.
+DEMO_JAR := app/demo-models/target/demo-models-exec.jar
+# Every Maven module's pom: a change to any re-resolves dependencies (bootstrap) and rebuilds.
+POMS := $(wildcard app/pom.xml app/*/pom.xml)
 SIGNING_KEY := $(CACHE)/keys/model-signing.key
 # promtool, extracted from Debian's prometheus package by the bootstrap; the alert rules and their tests.
 PROMTOOL := $(CACHE)/promtool/promtool
@@ -65,7 +69,7 @@ bootstrap: ## Install everything the project needs (apt, JDKs, venv, Maven deps,
 	scripts/bootstrap.sh
 	@mkdir -p $(CACHE) && touch $(BOOTSTRAP_STAMP)
 
-$(BOOTSTRAP_STAMP): scripts/bootstrap.sh scripts/apt-packages.txt ansible/requirements.txt scripts/test-requirements.txt app/pom.xml
+$(BOOTSTRAP_STAMP): scripts/bootstrap.sh scripts/apt-packages.txt ansible/requirements.txt scripts/test-requirements.txt $(POMS)
 	@$(MAKE) bootstrap
 
 ##@ Service
@@ -73,14 +77,15 @@ $(BOOTSTRAP_STAMP): scripts/bootstrap.sh scripts/apt-packages.txt ansible/requir
 .PHONY: build
 build: $(JAR) ## Build the service's fat JAR (app/target/inference-service.jar)
 
-$(JAR): $(BOOTSTRAP_STAMP) app/pom.xml $(shell find app/src/main -type f)
+# One reactor build makes both JARs (the service's needs the manifest module).
+$(JAR) $(DEMO_JAR) &: $(BOOTSTRAP_STAMP) $(POMS) $(shell find app/*/src/main -type f)
 	$(MVN) -q -DskipTests package
 
 .PHONY: models
 models: $(MODELS_DIR)/.built ## Train, export and sign the demo models into ./models (key in .cache/keys, never committed)
 
-$(MODELS_DIR)/.built: $(shell find app/src/main/java/dev/appliance/inference/demo -type f) | $(JAR)
-	$(JAVA) -jar $(JAR) build-demo-models --output $(MODELS_DIR) --signing-key $(SIGNING_KEY)
+$(MODELS_DIR)/.built: $(shell find app/manifest/src/main app/demo-models/src/main -type f) | $(DEMO_JAR)
+	$(JAVA) -jar $(DEMO_JAR) --output $(MODELS_DIR) --signing-key $(SIGNING_KEY)
 	@touch $@
 
 .PHONY: run
@@ -214,4 +219,4 @@ $(PAGE_TEST_DEPS): page-test/package.json page-test/package-lock.json
 
 .PHONY: clean
 clean: ## Remove build output (keeps .cache and .venv)
-	rm -rf app/target $(MODELS_DIR)
+	rm -rf app/target app/*/target $(MODELS_DIR)

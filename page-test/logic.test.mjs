@@ -2,8 +2,8 @@
 // status panel computes from Prometheus text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { check, example, predictPath, resolve } from '../app/src/main/resources/ui/request.js';
-import { History, hitRatio, parse, quantile, rate, sample } from '../app/src/main/resources/ui/metrics.js';
+import { check, example, predictPath, resolve } from '../app/service/src/main/resources/ui/request.js';
+import { History, hitRatio, parse, quantile, rate, sample } from '../app/service/src/main/resources/ui/metrics.js';
 
 const version = {
   version: 1,

@@ -73,7 +73,7 @@ http_run() {
   awk '/Requests\/sec/ {print $2}' "$work/wrk.out"
 }
 grpc_run() {
-  "$ghz" --insecure --proto app/src/main/proto/grpc_predict_v2.proto \
+  "$ghz" --insecure --proto app/service/src/main/proto/grpc_predict_v2.proto \
     --call inference.GRPCInferenceService/ModelInfer -D "$work/grpc.json" -c "$connections" -z "${seconds}s" \
     --format json "127.0.0.1:$grpc_port" | python3 -c '
 import json, sys

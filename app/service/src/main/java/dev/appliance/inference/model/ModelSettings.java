@@ -1,0 +1,100 @@
+package dev.appliance.inference.model;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import dev.appliance.inference.config.Settings;
+import dev.appliance.inference.manifest.SigningKeys;
+import io.helidon.config.Config;
+
+/**
+ * Settings of the model repository, read from the {@code models} config subtree.
+ *
+ * @param root              repository root in TF Serving's layout: {@code <root>/<model>/<version>/}
+ * @param names             models that must be served (readiness waits for each); empty means every model
+ *                          folder present at start
+ * @param pollInterval      how often the repository is scanned for new or removed versions
+ * @param predictorsPerVersion size of the predictor pool of each loaded version
+ * @param predictorTimeout  how long a request waits for a free predictor before it gets 503
+ * @param maxRows           largest number of rows one request may carry
+ * @param labels            model name to label to version, e.g. {@code risk: {stable: 1, canary: 2}}
+ * @param signingKey        Ed25519 public key every manifest must be signed by; empty means unsigned models load
+ */
+public record ModelSettings(Path root,
+                            List<String> names,
+                            Duration pollInterval,
+                            int predictorsPerVersion,
+                            Duration predictorTimeout,
+                            int maxRows,
+                            Map<String, Map<String, Long>> labels,
+                            Optional<PublicKey> signingKey) {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
+    /** Builds and validates the settings; the exception message names the bad key. */
+    public static ModelSettings from(Config models) {
+        Config rootNode = models.get("root");
+        Path root = Path.of(Settings.optionalString(rootNode).orElse("models"));
+        if (!Files.isDirectory(root)) {
+            throw Settings.invalid(rootNode, "must be an existing folder", root);
+        }
+        Config namesNode = models.get("names");
+        // A YAML list, or a comma-separated value (handy as MODELS_NAMES=risk,risk_heavy).
+        List<String> names = namesNode.isLeaf()
+                ? Settings.optionalString(namesNode).map(v -> List.of(v.split("\\s*,\\s*"))).orElse(List.of())
+                : namesNode.asList(String.class).orElse(List.of());
+        for (String name : names) {
+            if (!NAME.matcher(name).matches()) {
+                throw Settings.invalid(namesNode, "must hold model folder names ([A-Za-z0-9_.-])", name);
+            }
+        }
+        return new ModelSettings(
+                root.toAbsolutePath().normalize(),
+                List.copyOf(names),
+                Settings.durationInRange(models.get("poll-interval"), Duration.ofSeconds(5),
+                        Duration.ofMillis(100), Duration.ofHours(1)),
+                Settings.intInRange(models.get("predictors-per-version"), 2, 1, 64),
+                Settings.durationInRange(models.get("predictor-timeout"), Duration.ofSeconds(5),
+                        Duration.ofMillis(10), Duration.ofMinutes(5)),
+                Settings.intInRange(models.get("max-rows"), 1024, 1, 100_000),
+                labels(models.get("labels")),
+                signingKey(models.get("signature.key")));
+    }
+
+    private static Map<String, Map<String, Long>> labels(Config node) {
+        Map<String, Map<String, Long>> result = new LinkedHashMap<>();
+        for (Config model : node.asNodeList().orElse(List.of())) {
+            Map<String, Long> byLabel = new LinkedHashMap<>();
+            for (Config label : model.asNodeList().orElse(List.of())) {
+                long version = label.asString().map(String::trim).filter(s -> s.matches("\\d{1,18}"))
+                        .map(Long::parseLong)
+                        .orElseThrow(() -> Settings.invalid(label, "must be a version number",
+                                label.asString().orElse("")));
+                byLabel.put(label.name(), version);
+            }
+            result.put(model.name(), Map.copyOf(byLabel));
+        }
+        return Map.copyOf(result);
+    }
+
+    private static Optional<PublicKey> signingKey(Config node) {
+        Optional<String> path = Settings.optionalString(node);
+        if (path.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SigningKeys.readPublicKey(Path.of(path.get())));
+        } catch (IOException e) {
+            throw Settings.invalid(node, "must be a readable Ed25519 public key in PEM (" + e.getMessage() + ")",
+                    path.get());
+        }
+    }
+}
