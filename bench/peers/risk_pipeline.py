@@ -1,8 +1,8 @@
 """Builds the demo `risk` v1 model as a scikit-learn pipeline for the peers of `make bench`.
 
-The service's model is a logistic regression over encoded columns (FeatureEncoding.java in
-app/demo-models, BASE): log1p of amount, account age and recent mean (each clamped at 0), the z-score clipped to
-[-5, 10], a one-hot of the merchant category (20) and of the hour (24). The weights and bias (with the
+The service's model is a logistic regression over encoded columns (FeatureEncoding.java in app/demo-models,
+BASE): log1p of amount, account age and recent mean (each clamped at 0), the z-score clipped to [-5, 10], a
+one-hot of the merchant category (20) and of the hour (24). The weights and bias (with the
 standardisation folded in) are the ones the bench read out of the SavedModel graph, so the pipeline
 computes the same probability; `make bench` checks that on one row before it measures.
 
