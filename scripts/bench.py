@@ -166,11 +166,11 @@ class Load:
         self.run += 1
         warmup = self.wrk(url, body, keys, self.args.warmup)
         if keys > ENTITIES:
-            # Each key once more (wrk stops sending after that count but runs out its time, here half as
-            # long again as the warm-up's rate needs), so the measured run finds every key cached; the hit
-            # ratio in the results shows that it did.
+            # Each key once more (wrk stops sending after that count but runs out its time, here three
+            # times what the warm-up's rate needs), so the measured run finds every key cached; the hit
+            # ratio in the results shows whether it did.
             rate = max(warmup["requests"] / (warmup["duration_us"] / 1e6), 100)
-            self.wrk(url, body, keys, min(60, int(1.5 * keys / rate) + 1), max_requests=keys)
+            self.wrk(url, body, keys, min(60, max(5, int(3 * keys / rate) + 1)), max_requests=keys)
         self.run += 1
         raw = self.wrk(url, body, keys, self.args.seconds)
         seconds = raw["duration_us"] / 1e6
