@@ -65,3 +65,24 @@ def test_grpc_calls_are_steered_and_pinned_the_same_way(grpc_url):
     side = {client.infer("risk", [tensor], headers={"x-entity-id": "u-17"}).get_response().model_version
             for _ in range(20)}
     assert len(side) == 1
+
+
+def test_sticky_assignment_by_the_entity_id_in_the_body(http_url):
+    """The entity key as a BYTES input (per-feature form) places a request as X-Entity-Id does."""
+    import numpy as np
+    import tritonclient.http as httpclient
+    client = httpclient.InferenceServerClient(http_url)
+    names = ["amount", "merchant_category", "hour", "account_age_days", "recent_amount_mean", "recent_amount_zscore"]
+
+    def by_body(entity):
+        inputs = [httpclient.InferInput("user_id", [1], "BYTES")]
+        inputs[0].set_data_from_numpy(np.array([entity.encode()], dtype=np.object_))
+        for name, value in zip(names, ROWS[0]):
+            tensor = httpclient.InferInput(name, [1], "FP32")
+            tensor.set_data_from_numpy(np.array([value], dtype=np.float32))
+            inputs.append(tensor)
+        return client.infer("risk", inputs).get_response()["model_version"]
+
+    sides = {f"u-{i}": by_body(f"u-{i}") for i in range(60)}
+    assert all(predict(http_url, {"X-Entity-Id": entity}) == side for entity, side in sides.items())
+    assert set(sides.values()) == {"1", "2"}

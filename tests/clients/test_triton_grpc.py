@@ -64,3 +64,16 @@ def test_repository_index_and_statistics(client):
     client.infer("risk_heavy", [features()])
     stats = client.get_inference_statistics("risk_heavy").model_stats[0]
     assert stats.inference_stats.success.count >= 1 and stats.inference_count >= 2
+
+
+def test_model_config_and_statistics(client):
+    config = client.get_model_config("risk", "2").config
+    assert config.name == "risk" and config.platform == "tensorflow_savedmodel" and config.max_batch_size > 0
+    assert config.input[0].name == "features" and list(config.input[0].dims) == [6]
+    assert grpcclient.model_config_pb2.DataType.Name(config.input[0].data_type) == "TYPE_FP32"
+    assert config.output[0].name == "probability" and list(config.output[0].dims) == [1]
+    assert "amount:float32" in config.parameters["features"].string_value
+    stats = client.get_inference_statistics("risk", "2").model_stats
+    assert len(stats) == 1 and stats[0].version == "2" and stats[0].inference_stats.success.count > 0
+    index = {(m.name, m.version): m.state for m in client.get_model_repository_index().models}
+    assert index[("risk", "2")] == "READY"

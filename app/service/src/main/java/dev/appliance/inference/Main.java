@@ -14,6 +14,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.appliance.inference.api.Api;
+import dev.appliance.inference.api.ModelControlSettings;
 import dev.appliance.inference.cache.CacheSettings;
 import dev.appliance.inference.cache.Caches;
 import dev.appliance.inference.cache.MemcachedCredentials;
@@ -154,6 +155,7 @@ public final class Main {
         FeatureStoreSettings featureSettings = FeatureStoreSettings.from(config.get("features"));
         VaultSettings vaultSettings = VaultSettings.from(config.get("vault"));
         GrpcSettings grpcSettings = GrpcSettings.from(config.get("grpc"));
+        ModelControlSettings modelControl = ModelControlSettings.from(config.get("model-control"));
         Steering steering = Steering.from(config.get("models.steering"), modelSettings.labels());
         MeterRegistry meters = Metrics.globalRegistry();
         ServiceMetrics metrics = new ServiceMetrics(meters);
@@ -186,7 +188,7 @@ public final class Main {
         HealthObserverConfig.Builder health = HealthObserver.builder().details(true).addHealthChecks(readiness);
         ReadinessMetrics.register(meters, readiness);
         Api api = new Api(registry, store, featureCache, featureSettings.ingestToken(), enricher,
-                caches.results(), metrics, modelSettings.maxRows(), version(), steering, clock);
+                caches.results(), metrics, modelSettings.maxRows(), version(), steering, modelControl, clock);
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
                 .addFeature(ObserveFeature.builder()

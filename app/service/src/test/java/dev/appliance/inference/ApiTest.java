@@ -220,21 +220,27 @@ class ApiTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void openApiDocumentDescribesEveryRoute() throws Exception {
+    void openApiDocumentDescribesEveryRouteAndEachServedVersionsExactInput() throws Exception {
         HttpResponse<String> response = server.get("/openapi");
         assertEquals(200, response.statusCode());
         Map<String, Object> document = new Yaml().load(response.body());
         Map<String, Object> paths = (Map<String, Object>) document.get("paths");
         for (String path : List.of("/v1/models/{model}", "/v1/models/{model}/metadata",
-                "/v1/models/{model}:predict", "/v1/models/{model}/versions/{version}:predict",
-                "/v1/models/{model}/labels/{label}:predict", "/v1/models/{model}/versions/{version}",
-                "/v1/models/{model}/labels/{label}", "/v1/models/{model}/versions/{version}/metadata",
-                "/v2", "/v2/health/live", "/v2/health/ready", "/v2/models/{model}", "/v2/models/{model}/ready",
-                "/v2/models/{model}/infer", "/v2/models/{model}/versions/{version}",
-                "/v2/models/{model}/versions/{version}/ready", "/v2/models/{model}/versions/{version}/infer",
-                "/v1/features/{entity_key}/{entity_id}")) {
+                "/v1/models/risk:predict", "/v1/models/risk/versions/1:predict", "/v1/models/risk/versions/2:predict",
+                "/v1/models/risk/labels/stable:predict", "/v1/models/risk/labels/canary:predict",
+                "/v1/models/{model}/versions/{version}", "/v1/models/{model}/labels/{label}",
+                "/v1/models/{model}/versions/{version}/metadata", "/v2", "/v2/health/live", "/v2/health/ready",
+                "/v2/models/{model}", "/v2/models/{model}/ready", "/v2/models/risk/infer",
+                "/v2/models/{model}/versions/{version}", "/v2/models/{model}/versions/{version}/ready",
+                "/v2/models/risk/versions/2/infer", "/v1/features/{entity_key}/{entity_id}")) {
             assertTrue(paths.containsKey(path), "OpenAPI document lacks " + path);
         }
+        assertFalse(paths.containsKey("/v2/repository/models/{model}/load"), "load and unload are off by default");
+        JsonNode infer = TestServer.JSON.valueToTree(paths.get("/v2/models/risk/versions/2/infer"));
+        JsonNode tensor = infer.at("/post/requestBody/content/application~1json/schema/properties/inputs/items/properties");
+        assertEquals("[[1,6]]", tensor.at("/shape/enum").toString());
+        assertEquals("integer", tensor.at("/data/prefixItems/1/type").asText(), "merchant_category is int32");
+        assertEquals("number", tensor.at("/data/prefixItems/0/type").asText(), "amount is float32");
     }
 
     @Test

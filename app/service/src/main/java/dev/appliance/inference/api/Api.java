@@ -27,6 +27,7 @@ import io.helidon.webserver.http.ServerResponse;
 public final class Api {
 
     private final Models models;
+    private final ModelControl control;
     private final Endpoints endpoints;
     private final Optional<FeatureStore> store;
     private final FeatureCache featureCache;
@@ -47,12 +48,14 @@ public final class Api {
      * @param maxRows       largest number of rows one request may carry
      * @param serverVersion version reported by server metadata
      * @param steering      canary/A-B splits of requests that name no version
+     * @param modelControl  whether load and unload are offered, and their admin token
      * @param clock         the time written features are stamped with when the caller gives none
      */
     public Api(ModelRegistry registry, Optional<FeatureStore> store, FeatureCache featureCache,
                Optional<String> ingestToken, Enricher enricher, ResultCache results, ServiceMetrics metrics,
-               int maxRows, String serverVersion, Steering steering, Clock clock) {
+               int maxRows, String serverVersion, Steering steering, ModelControlSettings modelControl, Clock clock) {
         this.models = new Models(registry, enricher, results, maxRows, steering);
+        this.control = new ModelControl(registry, modelControl);
         this.endpoints = new Endpoints(metrics);
         this.store = store;
         this.featureCache = featureCache;
@@ -66,8 +69,8 @@ public final class Api {
         routing.register("/v1/models", new TfServingService(models, endpoints))
                 .register("/v1/features", new FeatureIngestService(store, featureCache, ingestToken, endpoints,
                         clock))
-                .register("/v2", new OipService(models, endpoints, serverVersion))
-                .register("/openapi", new OpenApiService())
+                .register("/v2", new OipService(models, control, endpoints, serverVersion))
+                .register("/openapi", new OpenApiService(models, control.enabled()))
                 .register("/", new PageService(models.registry(), endpoints))
                 // Helidon's observers and the page answer GET only; other methods get a 405 naming it, not a 404.
                 .any("/observe/health", Api::getOnly)
@@ -88,7 +91,7 @@ public final class Api {
     /** The gRPC services, for a gRPC server on its own port. */
     public List<ServerServiceDefinition> grpcServices() {
         Grpc calls = new Grpc(endpoints);
-        return List.of(calls.intercept(new OipGrpcService(models, calls, serverVersion)),
+        return List.of(calls.intercept(new OipGrpcService(models, control, calls, serverVersion)),
                 calls.intercept(new TfServingGrpcService(models, calls)),
                 calls.intercept(new TfModelGrpcService(models, calls)));
     }

@@ -77,6 +77,9 @@ final class Endpoints {
             throw failure;
         } catch (ApiException e) {
             Reply reply = Reply.error(e.status(), e.code(), e.getMessage());
+            if (e.status() == 401) {
+                reply = reply.withHeader("WWW-Authenticate", "Bearer");
+            }
             return e.allow() == null ? reply : reply.withHeader("Allow", e.allow());
         } catch (ModelNotFoundException e) {
             return Reply.error(404, "not_found", e.getMessage());

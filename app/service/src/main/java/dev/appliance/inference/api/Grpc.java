@@ -1,5 +1,12 @@
 package dev.appliance.inference.api;
 
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
 import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -61,15 +68,30 @@ final class Grpc implements ServerInterceptor {
         return Contexts.interceptCall(context, withHeaders, headers, next);
     }
 
+    /** A request metadata value of the current call, or null. */
+    static String header(String name) {
+        Metadata headers = REQUEST.get();
+        return headers == null ? null : headers.get(ascii(name));
+    }
+
+    /** Puts the answer's facts (version, cache outcome) into the reply metadata, in lower case. */
+    static void facts(Metadata reply, Map<String, String> facts) {
+        facts.forEach((name, value) -> reply.put(ascii(name.toLowerCase(Locale.ROOT)), value));
+    }
+
+    /** An answer of the HTTP API in JSON, parsed into the protocol's message; fields it lacks are dropped. */
+    static <M extends Message> M parse(JsonNode json, Message.Builder builder) throws InvalidProtocolBufferException {
+        JsonFormat.parser().ignoringUnknownFields().merge(json.toString(), builder);
+        @SuppressWarnings("unchecked")
+        M message = (M) builder.build();
+        return message;
+    }
+
     /** The pin and entity id the request metadata names. */
     static Models.Pin pin() {
-        Metadata headers = REQUEST.get();
-        if (headers == null) {
-            return Models.Pin.NONE;
-        }
-        return new Models.Pin(headers.get(ascii(Models.Pin.VERSION_HEADER.toLowerCase())),
-                headers.get(ascii(Models.Pin.LABEL_HEADER.toLowerCase())),
-                headers.get(ascii(Models.Pin.ENTITY_HEADER.toLowerCase())));
+        return new Models.Pin(header(Models.Pin.VERSION_HEADER.toLowerCase(Locale.ROOT)),
+                header(Models.Pin.LABEL_HEADER.toLowerCase(Locale.ROOT)),
+                header(Models.Pin.ENTITY_HEADER.toLowerCase(Locale.ROOT)));
     }
 
     /** Answers one unary call through the error policy and records it under {@code route}. */

@@ -54,16 +54,31 @@ record ModelPath(String model, VersionSelector selector, String action) {
             return VersionSelector.LATEST;
         }
         if (parts.size() == 3 && parts.get(1).equals("versions")) {
-            String v = parts.get(2);
-            if (!v.matches("\\d{1,18}")) {
-                throw ApiException.badRequest("version must be a non-negative integer, got '" + v + "'");
-            }
-            return new VersionSelector.Exact(Long.parseLong(v));
+            return new VersionSelector.Exact(versionNumber(parts.get(2), "version"));
         }
         if (labels && parts.size() == 3 && parts.get(1).equals("labels") && !parts.get(2).isEmpty()) {
             return new VersionSelector.Label(parts.get(2));
         }
         throw ApiException.notFound("no such endpoint: '" + rest + "' under models/");
+    }
+
+    /**
+     * The path a gRPC request names by model and version fields: an empty version is the latest (or steered).
+     */
+    static ModelPath of(String model, String version, String action) throws ApiException {
+        if (model.isEmpty()) {
+            throw ApiException.badRequest("a model name is required");
+        }
+        return new ModelPath(model, version.isEmpty() ? VersionSelector.LATEST
+                : new VersionSelector.Exact(versionNumber(version, "version")), action);
+    }
+
+    /** A version number given as text; {@code what} names it in the error. */
+    static long versionNumber(String text, String what) throws ApiException {
+        if (!text.matches("\\d{1,18}")) {
+            throw ApiException.badRequest(what + " must be a non-negative integer, got '" + text + "'");
+        }
+        return Long.parseLong(text);
     }
 
     private static String name(String name) throws ApiException {

@@ -1,9 +1,12 @@
 package dev.appliance.inference.api;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.appliance.inference.cache.ResultCache;
@@ -11,6 +14,7 @@ import dev.appliance.inference.features.Enricher;
 import dev.appliance.inference.features.EnrichmentException;
 import dev.appliance.inference.features.FeatureReport;
 import dev.appliance.inference.features.FeatureStoreUnavailableException;
+import dev.appliance.inference.model.Manifest;
 import dev.appliance.inference.model.ModelNotFoundException;
 import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.ModelState;
@@ -22,8 +26,9 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
 /**
- * The API's view of the registry: resolves a {@link ModelPath} (steering requests that name no version),
- * records metric tags on the way, and keeps the statistics of each version.
+ * The API's view of the registry, shared by every transport: resolves a {@link ModelPath} (steering requests
+ * that name no version), runs an inference through enrichment and the result cache, records metric tags on
+ * the way, and keeps the statistics of each version. HTTP and gRPC only decode requests and encode answers.
  */
 final class Models {
 
@@ -36,7 +41,6 @@ final class Models {
      * @param entityId entity id for sticky steering
      */
     record Pin(String version, String label, String entityId) {
-        static final Pin NONE = new Pin(null, null, null);
         /** Request header pinning a version number. */
         static final String VERSION_HEADER = "X-Model-Version";
         /** Request header pinning a label. */
@@ -91,8 +95,58 @@ final class Models {
         }
     }
 
-    /** Looks up the features the rows leave to the service, then predicts through the result cache. */
-    Answer answer(ServedVersion version, RequestRows rows)
+    /** What a transport decodes a request body into: the rows to predict. */
+    interface Decoded {
+        RequestRows rows();
+    }
+
+    /** Decodes a request body against the manifest of the version chosen for it. */
+    @FunctionalInterface
+    interface Decoder<I extends Decoded> {
+        I decode(Manifest manifest, int maxRows) throws ApiException;
+    }
+
+    /**
+     * One answered inference.
+     *
+     * @param manifest the answering version's manifest
+     * @param version  the answering version
+     * @param input    the decoded request
+     * @param answer   outputs, cache outcome and feature reports
+     * @param <I>      the transport's decoded form
+     */
+    record Inference<I extends Decoded>(Manifest manifest, long version, I input, Answer answer) {
+
+        float[][] outputs() {
+            return answer.prediction().outputs();
+        }
+
+        /** The version that answered and the cache outcome, as HTTP headers (gRPC metadata in lower case). */
+        Map<String, String> facts() {
+            return Map.of(Pin.VERSION_HEADER, Long.toString(version), "X-Cache",
+                    answer.prediction().outcome().header());
+        }
+    }
+
+    /**
+     * Runs one inference: holds the version the path (or, for a path without one, the pin or steering)
+     * chooses, decodes {@code body} against its manifest, enriches and predicts, and releases the version.
+     * Sticky steering takes the entity id from the pin, else from the body's entity input.
+     */
+    <I extends Decoded> Inference<I> infer(ModelPath path, Pin pin, JsonNode body, Endpoints.Tags tags,
+                                           Decoder<I> decoder) throws Exception {
+        tagModel(path.model(), tags);
+        ServedVersion version = registry.acquire(path.model(), select(path, pin, body));
+        tags.version(version.version());
+        try {
+            I input = decoder.decode(version.manifest(), maxRows);
+            return new Inference<>(version.manifest(), version.version(), input, answer(version, input.rows()));
+        } finally {
+            version.release();
+        }
+    }
+
+    private Answer answer(ServedVersion version, RequestRows rows)
             throws ModelUnavailableException, EnrichmentException, FeatureStoreUnavailableException {
         long start = System.nanoTime();
         String model = version.manifest().model();
@@ -128,33 +182,33 @@ final class Models {
         return registry.ready();
     }
 
-    /**
-     * Holds the version a predict call asked for; the caller releases it. A path without a version takes
-     * the pinned version or label if any, else the model's steering decides.
-     */
-    ServedVersion acquire(ModelPath path, Pin pin, Endpoints.Tags tags)
-            throws ModelNotFoundException, ModelUnavailableException, ApiException {
-        tagModel(path.model(), tags);
-        ServedVersion version = registry.acquire(path.model(), select(path, pin));
-        tags.version(version.version());
-        return version;
-    }
-
-    private VersionSelector select(ModelPath path, Pin pin) throws ApiException {
+    private VersionSelector select(ModelPath path, Pin pin, JsonNode body) throws ApiException {
         if (!(path.selector() instanceof VersionSelector.Latest)) {
             return path.selector();
         }
         if (pin.version() != null) {
-            if (!pin.version().matches("\\d{1,18}")) {
-                throw ApiException.badRequest("the pinned version must be a non-negative integer, got '"
-                        + pin.version() + "'");
-            }
-            return new VersionSelector.Exact(Long.parseLong(pin.version()));
+            return new VersionSelector.Exact(ModelPath.versionNumber(pin.version(), "the pinned version"));
         }
         if (pin.label() != null) {
             return new VersionSelector.Label(pin.label());
         }
-        return steering.route(path.model(), pin.entityId());
+        return steering.route(path.model(), pin.entityId() != null ? pin.entityId() : entityInBody(path.model(), body));
+    }
+
+    /** The entity id the body names under the entity key of any loaded version of the model, or null. */
+    private String entityInBody(String model, JsonNode body) {
+        ModelState state = registry.models().get(model);
+        if (state == null) {
+            return null;
+        }
+        for (ServedVersion version : state.loaded().values()) {
+            Manifest.Entity entity = version.manifest().entity();
+            String id = entity == null ? null : EntityInBody.find(body, entity.key());
+            if (id != null) {
+                return id;
+            }
+        }
+        return null;
     }
 
     /** The model's current state, for status and metadata. */
@@ -170,6 +224,62 @@ final class Models {
         tags.version(version.version());
         version.release();
         return version;
+    }
+
+    /**
+     * One version's status.
+     *
+     * @param version the version number
+     * @param refusal why it was refused, or null when it is serving
+     */
+    record VersionStatus(long version, String refusal) {
+    }
+
+    /**
+     * The status of the versions a path names: every loaded and refused version for a path without one, else
+     * the one version (a label resolves to the version it points at).
+     *
+     * @throws ModelNotFoundException the model, label or version is unknown
+     */
+    List<VersionStatus> statuses(ModelPath path, Endpoints.Tags tags)
+            throws ModelNotFoundException, ModelUnavailableException, ApiException {
+        ModelState state = state(path, tags);
+        Long only = switch (path.selector()) {
+            case VersionSelector.Exact exact -> exact.version();
+            case VersionSelector.Label label -> {
+                Long v = state.labels().get(label.label());
+                if (v == null) {
+                    throw ApiException.notFound("label '" + label.label() + "' is not defined for model '"
+                            + state.name() + "' (defined: " + String.join(", ", state.labels().keySet()) + ")");
+                }
+                yield v;
+            }
+            case VersionSelector.Latest latest -> null;
+        };
+        List<VersionStatus> statuses = new ArrayList<>();
+        state.loaded().keySet().stream().filter(v -> only == null || v.equals(only))
+                .forEach(v -> statuses.add(new VersionStatus(v, null)));
+        state.refused().entrySet().stream().filter(e -> only == null || e.getKey().equals(only))
+                .forEach(e -> statuses.add(new VersionStatus(e.getKey(), e.getValue())));
+        if (only != null && statuses.isEmpty()) {
+            throw ApiException.notFound("version " + only + " of model '" + state.name()
+                    + "' is not loaded (loaded: " + state.loaded().keySet() + ")");
+        }
+        return statuses;
+    }
+
+    /**
+     * What model metadata describes: the version a path names and the model's serving versions.
+     *
+     * @param version  the version the path names (not held)
+     * @param versions every serving version of the model
+     */
+    record Description(ServedVersion version, NavigableSet<Long> versions) {
+    }
+
+    Description describe(ModelPath path, Endpoints.Tags tags) throws ModelNotFoundException, ModelUnavailableException {
+        ServedVersion version = peek(path, tags);
+        return new Description(version, state(path, tags).loaded().navigableKeySet());
     }
 
     private void tagModel(String name, Endpoints.Tags tags) {

@@ -1,49 +1,55 @@
 package dev.appliance.inference.api;
 
+import java.util.Map;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import dev.appliance.inference.grpc.oip.GRPCInferenceServiceGrpc;
 import dev.appliance.inference.grpc.oip.InferParameter;
-import dev.appliance.inference.grpc.oip.InferStatistics;
 import dev.appliance.inference.grpc.oip.InferTensorContents;
+import dev.appliance.inference.grpc.oip.ModelConfigRequest;
+import dev.appliance.inference.grpc.oip.ModelConfigResponse;
 import dev.appliance.inference.grpc.oip.ModelInferRequest;
 import dev.appliance.inference.grpc.oip.ModelInferResponse;
 import dev.appliance.inference.grpc.oip.ModelMetadataRequest;
 import dev.appliance.inference.grpc.oip.ModelMetadataResponse;
 import dev.appliance.inference.grpc.oip.ModelReadyRequest;
 import dev.appliance.inference.grpc.oip.ModelReadyResponse;
-import dev.appliance.inference.grpc.oip.ModelStatistics;
+import dev.appliance.inference.grpc.oip.ModelRepositoryParameter;
 import dev.appliance.inference.grpc.oip.ModelStatisticsRequest;
 import dev.appliance.inference.grpc.oip.ModelStatisticsResponse;
 import dev.appliance.inference.grpc.oip.RepositoryIndexRequest;
 import dev.appliance.inference.grpc.oip.RepositoryIndexResponse;
+import dev.appliance.inference.grpc.oip.RepositoryModelLoadRequest;
+import dev.appliance.inference.grpc.oip.RepositoryModelLoadResponse;
+import dev.appliance.inference.grpc.oip.RepositoryModelUnloadRequest;
+import dev.appliance.inference.grpc.oip.RepositoryModelUnloadResponse;
 import dev.appliance.inference.grpc.oip.ServerLiveRequest;
 import dev.appliance.inference.grpc.oip.ServerLiveResponse;
 import dev.appliance.inference.grpc.oip.ServerMetadataRequest;
 import dev.appliance.inference.grpc.oip.ServerMetadataResponse;
 import dev.appliance.inference.grpc.oip.ServerReadyRequest;
 import dev.appliance.inference.grpc.oip.ServerReadyResponse;
-import dev.appliance.inference.grpc.oip.StatisticDuration;
-import dev.appliance.inference.model.Manifest;
-import dev.appliance.inference.model.ModelState;
-import dev.appliance.inference.model.ServedVersion;
-import dev.appliance.inference.model.VersionSelector;
 import io.grpc.stub.StreamObserver;
 
 /**
- * The Open Inference Protocol over gRPC ({@code inference.GRPCInferenceService}). An infer request is turned
- * into the JSON form of the HTTP API and decoded by the same code, so both accept and refuse the same inputs.
+ * The Open Inference Protocol over gRPC ({@code inference.GRPCInferenceService}) with Triton's extensions
+ * (repository index, load and unload, statistics, model configuration). An infer request is turned into the
+ * JSON form of the HTTP API and decoded by the same code, so both accept and refuse the same inputs; the
+ * other answers are the HTTP API's JSON answers parsed into the protocol's messages.
  */
 final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
     private final Models models;
+    private final ModelControl control;
     private final Grpc calls;
     private final String serverVersion;
 
-    OipGrpcService(Models models, Grpc calls, String serverVersion) {
+    OipGrpcService(Models models, ModelControl control, Grpc calls, String serverVersion) {
         this.models = models;
+        this.control = control;
         this.calls = calls;
         this.serverVersion = serverVersion;
     }
@@ -62,7 +68,11 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> observer) {
         calls.unary("grpc_v2_models", observer, (tags, reply) -> {
-            models.peek(path(request.getName(), request.getVersion(), "ready"), tags);
+            ModelPath path = ModelPath.of(request.getName(), request.getVersion(), "ready");
+            if (models.registry().unloaded().contains(path.model())) {
+                return ModelReadyResponse.newBuilder().setReady(false).build();
+            }
+            models.peek(path, tags);
             return ModelReadyResponse.newBuilder().setReady(true).build();
         });
     }
@@ -70,123 +80,106 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     @Override
     public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> observer) {
         calls.unary("grpc_v2_server", observer, (tags, reply) -> ServerMetadataResponse.newBuilder()
-                .setName("inference-service").setVersion(serverVersion).addAllExtensions(Extensions.NAMES).build());
+                .setName("inference-service").setVersion(serverVersion)
+                .addAllExtensions(Extensions.names(control.enabled())).build());
     }
 
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> observer) {
-        calls.unary("grpc_v2_models", observer, (tags, reply) -> {
-            ModelPath path = path(request.getName(), request.getVersion(), "metadata");
-            ServedVersion version = models.peek(path, tags);
-            ModelState state = models.state(path, tags);
-            Manifest m = version.manifest();
-            ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(m.model())
-                    .setPlatform("tensorflow_savedmodel");
-            state.loaded().keySet().forEach(v -> b.addVersions(Long.toString(v)));
-            b.addInputs(ModelMetadataResponse.TensorMetadata.newBuilder().setName(m.input().name())
-                    .setDatatype("FP32").addShape(-1).addShape(m.features().size()));
-            b.addOutputs(ModelMetadataResponse.TensorMetadata.newBuilder().setName(m.output().name())
-                    .setDatatype("FP32").addShape(-1).addShape(version.outputWidth()));
-            return b.build();
-        });
+        calls.unary("grpc_v2_models", observer, (tags, reply) -> Grpc.parse(Extensions.metadata(models,
+                ModelPath.of(request.getName(), request.getVersion(), "metadata"), tags),
+                ModelMetadataResponse.newBuilder()));
+    }
+
+    @Override
+    public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> observer) {
+        calls.unary("grpc_v2_models", observer, (tags, reply) -> Grpc.parse(Json.MAPPER.createObjectNode()
+                .set("config", Extensions.config(models, ModelPath.of(request.getName(), request.getVersion(), "config"),
+                        tags)), ModelConfigResponse.newBuilder()));
     }
 
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> observer) {
         calls.unary("grpc_v2_infer", observer, (tags, reply) -> {
-            ModelPath path = path(request.getModelName(), request.getModelVersion(), "infer");
+            ModelPath path = ModelPath.of(request.getModelName(), request.getModelVersion(), "infer");
             JsonNode body = json(request);
-            ServedVersion version = models.acquire(path, Grpc.pin(), tags);
-            try {
-                OipInput input = OipInput.decode(body, version.manifest(), models.maxRows());
-                Models.Answer answer = models.answer(version, input.rows());
-                float[][] output = answer.prediction().outputs();
-                ModelInferResponse.Builder b = ModelInferResponse.newBuilder()
-                        .setModelName(version.manifest().model())
-                        .setModelVersion(Long.toString(version.version())).setId(request.getId());
-                ModelInferResponse.InferOutputTensor.Builder tensor = b.addOutputsBuilder()
-                        .setName(version.manifest().output().name()).setDatatype("FP32")
-                        .addShape(output.length).addShape(output[0].length);
-                if (request.getRawInputContentsCount() > 0) {
-                    b.addRawOutputContents(ByteString.copyFrom(TensorBytes.fp32(output)));
-                } else {
-                    InferTensorContents.Builder contents = tensor.getContentsBuilder();
-                    for (float[] row : output) {
-                        for (float v : row) {
-                            contents.addFp32Contents(v);
-                        }
+            Models.Inference<OipInput> inference = models.infer(path, Grpc.pin(), body, tags,
+                    (manifest, maxRows) -> OipInput.decode(body, manifest, maxRows));
+            float[][] output = inference.outputs();
+            ModelInferResponse.Builder b = ModelInferResponse.newBuilder()
+                    .setModelName(inference.manifest().model())
+                    .setModelVersion(Long.toString(inference.version())).setId(request.getId());
+            ModelInferResponse.InferOutputTensor.Builder tensor = b.addOutputsBuilder()
+                    .setName(inference.manifest().output().name()).setDatatype("FP32")
+                    .addShape(output.length).addShape(output[0].length);
+            if (request.getRawInputContentsCount() > 0) {
+                b.addRawOutputContents(ByteString.copyFrom(TensorBytes.fp32(output)));
+            } else {
+                InferTensorContents.Builder contents = tensor.getContentsBuilder();
+                for (float[] row : output) {
+                    for (float v : row) {
+                        contents.addFp32Contents(v);
                     }
                 }
-                if (!answer.features().isEmpty()) {
-                    ObjectNode status = Json.MAPPER.createObjectNode();
-                    answer.reportFeatures(status);
-                    b.putParameters("feature_status", InferParameter.newBuilder()
-                            .setStringParam(status.get("feature_status").toString()).build());
-                }
-                reply.put(Grpc.ascii("x-model-version"), Long.toString(version.version()));
-                reply.put(Grpc.ascii("x-cache"), answer.prediction().outcome().header());
-                return b.build();
-            } finally {
-                version.release();
             }
+            if (!inference.answer().features().isEmpty()) {
+                ObjectNode status = Json.MAPPER.createObjectNode();
+                inference.answer().reportFeatures(status);
+                b.putParameters("feature_status", InferParameter.newBuilder()
+                        .setStringParam(status.get("feature_status").toString()).build());
+            }
+            Grpc.facts(reply, inference.facts());
+            return b.build();
         });
     }
 
     @Override
     public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> observer) {
         calls.unary("grpc_v2_repository", observer, (tags, reply) -> {
-            RepositoryIndexResponse.Builder b = RepositoryIndexResponse.newBuilder();
-            for (JsonNode entry : Extensions.repositoryIndex(models.registry())) {
+            ArrayNode index = Json.MAPPER.createArrayNode();
+            Extensions.repositoryIndex(models.registry()).forEach(entry -> {
                 if (!request.getReady() || entry.path("state").asText().equals("READY")) {
-                    b.addModelsBuilder().setName(entry.path("name").asText()).setVersion(entry.path("version").asText())
-                            .setState(entry.path("state").asText()).setReason(entry.path("reason").asText());
+                    index.add(entry);
                 }
-            }
-            return b.build();
+            });
+            return Grpc.parse(Json.MAPPER.createObjectNode().set("models", index), RepositoryIndexResponse.newBuilder());
         });
     }
 
     @Override
-    public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> observer) {
-        calls.unary("grpc_v2_models", observer, (tags, reply) -> {
-            String model = request.getName().isEmpty() ? null : request.getName();
-            Long version = null;
-            if (model != null) {
-                ModelPath path = path(model, request.getVersion(), "stats");
-                ServedVersion served = models.peek(path, tags);
-                version = path.selector() instanceof VersionSelector.Exact ? served.version() : null;
-            }
-            ModelStatisticsResponse.Builder b = ModelStatisticsResponse.newBuilder();
-            for (JsonNode s : Extensions.statistics(models, model, version).path("model_stats")) {
-                JsonNode infer = s.path("inference_stats");
-                b.addModelStats(ModelStatistics.newBuilder().setName(s.path("name").asText())
-                        .setVersion(s.path("version").asText()).setLastInference(s.path("last_inference").asLong())
-                        .setInferenceCount(s.path("inference_count").asLong())
-                        .setExecutionCount(s.path("execution_count").asLong())
-                        .setInferenceStats(InferStatistics.newBuilder().setSuccess(duration(infer.path("success")))
-                                .setFail(duration(infer.path("fail"))).setCacheHit(duration(infer.path("cache_hit")))
-                                .setCacheMiss(duration(infer.path("cache_miss")))));
-            }
-            return b.build();
+    public void repositoryModelLoad(RepositoryModelLoadRequest request,
+                                    StreamObserver<RepositoryModelLoadResponse> observer) {
+        control("load", request.getModelName(), request.getParametersMap(),
+                RepositoryModelLoadResponse.getDefaultInstance(), observer);
+    }
+
+    @Override
+    public void repositoryModelUnload(RepositoryModelUnloadRequest request,
+                                      StreamObserver<RepositoryModelUnloadResponse> observer) {
+        control("unload", request.getModelName(), request.getParametersMap(),
+                RepositoryModelUnloadResponse.getDefaultInstance(), observer);
+    }
+
+    private <T> void control(String action, String model, Map<String, ModelRepositoryParameter> parameters, T done,
+                             StreamObserver<T> observer) {
+        calls.unary("grpc_v2_repository_control", observer, (tags, reply) -> {
+            control.run(action, model, Grpc.header("authorization"), parameters(parameters), tags);
+            return done;
         });
     }
 
-    private static StatisticDuration duration(JsonNode node) {
-        return StatisticDuration.newBuilder().setCount(node.path("count").asLong()).setNs(node.path("ns").asLong())
-                .build();
+    /** Repository parameters as the JSON object the HTTP API reads (names only matter). */
+    private static JsonNode parameters(Map<String, ModelRepositoryParameter> parameters) {
+        ObjectNode json = Json.MAPPER.createObjectNode();
+        parameters.keySet().forEach(name -> json.put(name, true));
+        return json;
     }
 
-    private static ModelPath path(String model, String version, String action) throws ApiException {
-        if (model.isEmpty()) {
-            throw ApiException.badRequest("a model name is required");
-        }
-        if (version.isEmpty()) {
-            return new ModelPath(model, VersionSelector.LATEST, action);
-        }
-        if (!version.matches("\\d{1,18}")) {
-            throw ApiException.badRequest("version must be a non-negative integer, got '" + version + "'");
-        }
-        return new ModelPath(model, new VersionSelector.Exact(Long.parseLong(version)), action);
+    @Override
+    public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> observer) {
+        calls.unary("grpc_v2_models", observer, (tags, reply) -> Grpc.parse(Extensions.statistics(models,
+                request.getName().isEmpty() ? null : ModelPath.of(request.getName(), request.getVersion(), "stats"),
+                tags), ModelStatisticsResponse.newBuilder()));
     }
 
     /** The request in the HTTP API's JSON form; raw contents are decoded by datatype. */

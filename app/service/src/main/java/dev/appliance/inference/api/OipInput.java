@@ -23,10 +23,11 @@ import dev.appliance.inference.model.Manifest;
  * @param rows decoded rows
  * @param id   the request id to echo, if given
  */
-record OipInput(RequestRows rows, String id) {
+record OipInput(RequestRows rows, String id) implements Models.Decoded {
 
     /** Request fields; KServe's REST client also repeats the model name from the URL. */
     private static final Set<String> FIELDS = Set.of("id", "parameters", "inputs", "outputs", "model_name");
+    private static final Set<String> OUTPUT_FIELDS = Set.of("name", "parameters");
     private static final Set<String> INPUT_FIELDS = Set.of("name", "shape", "datatype", "data", "parameters");
     /** Datatypes a numeric feature accepts; each value is then checked against the feature's own type. */
     private static final Set<String> DATATYPES = Set.of("FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8",
@@ -212,6 +213,13 @@ record OipInput(RequestRows rows, String id) {
             throw ApiException.badRequest("outputs must be an array of {\"name\": ...}");
         }
         for (int k = 0; k < outputs.size(); k++) {
+            for (Iterator<String> it = outputs.get(k).fieldNames(); it.hasNext(); ) {
+                String field = it.next();
+                if (!OUTPUT_FIELDS.contains(field)) {
+                    throw ApiException.badRequest("outputs[" + k + "]: unknown field '" + field
+                            + "' (allowed: name, parameters)");
+                }
+            }
             String name = outputs.get(k).path("name").asText("");
             if (!name.equals(manifest.output().name())) {
                 throw ApiException.badRequest("outputs[" + k + "].name '" + name + "' is not an output of model '"

@@ -28,8 +28,12 @@ record Reply(int status, JsonNode body, Map<String, String> headers, byte[] bina
     }
 
     Reply withHeader(String name, String value) {
+        return withHeaders(Map.of(name, value));
+    }
+
+    Reply withHeaders(Map<String, String> more) {
         Map<String, String> all = new java.util.LinkedHashMap<>(headers);
-        all.put(name, value);
+        all.putAll(more);
         return new Reply(status, body, Map.copyOf(all), binary);
     }
 

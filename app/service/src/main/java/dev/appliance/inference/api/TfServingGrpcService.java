@@ -57,32 +57,28 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
             for (Map.Entry<String, TensorProto> e : request.getInputsMap().entrySet()) {
                 inputs.set(e.getKey(), values(e.getKey(), e.getValue()));
             }
-            ServedVersion version = models.acquire(path, Grpc.pin(), tags);
-            try {
-                Manifest m = version.manifest();
-                for (String wanted : request.getOutputFilterList()) {
-                    if (!wanted.equals(m.output().name())) {
-                        throw ApiException.badRequest("output_filter '" + wanted + "' is not an output of model '"
-                                + m.model() + "' (outputs: " + m.output().name() + ")");
-                    }
+            Models.Inference<TfServingInput> inference = models.infer(path, Grpc.pin(), body, tags,
+                    (m, maxRows) -> {
+                        for (String wanted : request.getOutputFilterList()) {
+                            if (!wanted.equals(m.output().name())) {
+                                throw ApiException.badRequest("output_filter '" + wanted + "' is not an output of"
+                                        + " model '" + m.model() + "' (outputs: " + m.output().name() + ")");
+                            }
+                        }
+                        return TfServingInput.decode(body, m, maxRows);
+                    });
+            float[][] output = inference.outputs();
+            TensorProto.Builder tensor = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT)
+                    .setTensorShape(shape(output.length, output[0].length));
+            for (float[] row : output) {
+                for (float v : row) {
+                    tensor.addFloatVal(v);
                 }
-                TfServingInput input = TfServingInput.decode(body, m, models.maxRows());
-                Models.Answer answer = models.answer(version, input.rows());
-                float[][] output = answer.prediction().outputs();
-                TensorProto.Builder tensor = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT)
-                        .setTensorShape(shape(output.length, output[0].length));
-                for (float[] row : output) {
-                    for (float v : row) {
-                        tensor.addFloatVal(v);
-                    }
-                }
-                reply.put(Grpc.ascii("x-model-version"), Long.toString(version.version()));
-                reply.put(Grpc.ascii("x-cache"), answer.prediction().outcome().header());
-                return PredictResponse.newBuilder().setModelSpec(spec(m)).putOutputs(m.output().name(), tensor.build())
-                        .build();
-            } finally {
-                version.release();
             }
+            Grpc.facts(reply, inference.facts());
+            Manifest m = inference.manifest();
+            return PredictResponse.newBuilder().setModelSpec(spec(m)).putOutputs(m.output().name(), tensor.build())
+                    .build();
         });
     }
 

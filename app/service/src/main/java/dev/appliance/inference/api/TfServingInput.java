@@ -20,7 +20,7 @@ import dev.appliance.inference.model.Manifest;
  * @param rows     decoded rows
  * @param columnar whether the caller used {@code inputs} (and so expects {@code outputs} back)
  */
-record TfServingInput(RequestRows rows, boolean columnar) {
+record TfServingInput(RequestRows rows, boolean columnar) implements Models.Decoded {
 
     private static final Set<String> FIELDS = Set.of("signature_name", "instances", "inputs");
 

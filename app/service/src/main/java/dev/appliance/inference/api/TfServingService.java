@@ -1,13 +1,12 @@
 package dev.appliance.inference.api;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.appliance.inference.cache.ResultCache;
 import dev.appliance.inference.model.Manifest;
-import dev.appliance.inference.model.ModelState;
 import dev.appliance.inference.model.ServedVersion;
-import dev.appliance.inference.model.VersionSelector;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -38,56 +37,35 @@ final class TfServingService implements HttpService {
         return switch (path.action()) {
             case "predict" -> predict(request, path, tags);
             case "metadata" -> metadata(models.peek(path, tags));
-            default -> status(models.state(path, tags), path);
+            default -> status(models.statuses(path, tags));
         };
     }
 
     private Reply predict(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws Exception {
         JsonNode body = Json.readObject(request);
-        ServedVersion version = models.acquire(path, Models.Pin.of(request), tags);
-        try {
-            TfServingInput input = TfServingInput.decode(body, version.manifest(), models.maxRows());
-            Models.Answer answer = models.answer(version, input.rows());
-            ResultCache.Prediction prediction = answer.prediction();
-            float[][] output = prediction.outputs();
-            ObjectNode reply = Json.MAPPER.createObjectNode();
-            ArrayNode rows = reply.putArray(input.columnar() ? "outputs" : "predictions");
-            for (float[] row : output) {
-                ArrayNode values = rows.addArray();
-                for (float v : row) {
-                    values.add(v);
-                }
+        Models.Inference<TfServingInput> inference = models.infer(path, Models.Pin.of(request), body, tags,
+                (manifest, maxRows) -> TfServingInput.decode(body, manifest, maxRows));
+        ObjectNode reply = Json.MAPPER.createObjectNode();
+        ArrayNode rows = reply.putArray(inference.input().columnar() ? "outputs" : "predictions");
+        for (float[] row : inference.outputs()) {
+            ArrayNode values = rows.addArray();
+            for (float v : row) {
+                values.add(v);
             }
-            answer.reportFeatures(reply);
-            return Reply.ok(reply).withHeader("X-Model-Version", Long.toString(version.version()))
-                    .withHeader("X-Cache", prediction.outcome().header());
-        } finally {
-            version.release();
         }
+        inference.answer().reportFeatures(reply);
+        return Reply.ok(reply).withHeaders(inference.facts());
     }
 
-    private static Reply status(ModelState state, ModelPath path) throws ApiException {
+    private static Reply status(List<Models.VersionStatus> versions) {
         ObjectNode reply = Json.MAPPER.createObjectNode();
         ArrayNode statuses = reply.putArray("model_version_status");
-        Long only = switch (path.selector()) {
-            case VersionSelector.Exact exact -> exact.version();
-            case VersionSelector.Label label -> {
-                Long v = state.labels().get(label.label());
-                if (v == null) {
-                    throw ApiException.notFound("label '" + label.label() + "' is not defined for model '"
-                            + state.name() + "' (defined: " + String.join(", ", state.labels().keySet()) + ")");
-                }
-                yield v;
+        for (Models.VersionStatus v : versions) {
+            if (v.refusal() == null) {
+                addStatus(statuses, v.version(), "AVAILABLE", "OK", "");
+            } else {
+                addStatus(statuses, v.version(), "END", "FAILED_PRECONDITION", v.refusal());
             }
-            case VersionSelector.Latest latest -> null;
-        };
-        state.loaded().keySet().stream().filter(v -> only == null || v.equals(only))
-                .forEach(v -> addStatus(statuses, v, "AVAILABLE", "OK", ""));
-        state.refused().entrySet().stream().filter(e -> only == null || e.getKey().equals(only))
-                .forEach(e -> addStatus(statuses, e.getKey(), "END", "FAILED_PRECONDITION", e.getValue()));
-        if (only != null && statuses.isEmpty()) {
-            throw ApiException.notFound("version " + only + " of model '" + state.name()
-                    + "' is not loaded (loaded: " + state.loaded().keySet() + ")");
         }
         return Reply.ok(reply);
     }

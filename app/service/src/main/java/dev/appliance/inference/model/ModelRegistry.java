@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -28,7 +29,8 @@ import dev.appliance.inference.lifecycle.Upkeep;
  * <p>Each poll loads the newest version that passes verification (plus any version a label points at),
  * publishes a new immutable view, and only then retires versions that left it; a retired version unloads
  * once its requests in flight finish. A refused version is not tried again until its files change, and
- * the last good version keeps serving.
+ * the last good version keeps serving. An operator may {@link #unload} a model, which then stays out of
+ * service until {@link #load}.
  */
 public final class ModelRegistry implements AutoCloseable {
 
@@ -40,6 +42,7 @@ public final class ModelRegistry implements AutoCloseable {
     private final ModelEvents events;
     private final List<String> required;
     private final Map<String, Map<Long, Refusal>> refusals = new HashMap<>();
+    private final Set<String> unloaded = ConcurrentHashMap.newKeySet();
     private final Upkeep polls;
     private volatile Map<String, ModelState> models = Map.of();
 
@@ -70,10 +73,56 @@ public final class ModelRegistry implements AutoCloseable {
         return required;
     }
 
-    /** True when every required model has at least one loaded, warmed-up version. */
+    /** True when every required model that is not unloaded has at least one loaded, warmed-up version. */
     public boolean ready() {
         Map<String, ModelState> current = models;
-        return required.stream().allMatch(n -> current.containsKey(n) && !current.get(n).loaded().isEmpty());
+        return required.stream().filter(n -> !unloaded.contains(n))
+                .allMatch(n -> current.containsKey(n) && !current.get(n).loaded().isEmpty());
+    }
+
+    /** Models an operator unloaded, which stay out of service until loaded again. */
+    public Set<String> unloaded() {
+        return Set.copyOf(unloaded);
+    }
+
+    /**
+     * Stops serving a model: its versions retire (each unloads once its requests in flight finish) and it
+     * stays unloaded, whatever the repository holds, until {@link #load}.
+     *
+     * @throws ModelNotFoundException the repository does not serve such a model
+     */
+    public synchronized void unload(String name) throws ModelNotFoundException {
+        if (!servable(name)) {
+            throw new ModelNotFoundException("model '" + name + "' is not in the repository");
+        }
+        unloaded.add(name);
+        refresh(null);
+    }
+
+    /**
+     * Serves a model again, or anew: reads its versions from the repository (versions refused earlier are
+     * verified again) and swaps them in; the versions it replaces retire. Returns once they are loaded.
+     *
+     * @throws ModelNotFoundException    the repository does not serve such a model
+     * @throws ModelUnavailableException no version of it loads; the reasons are in the repository index
+     */
+    public synchronized ModelState load(String name) throws ModelNotFoundException, ModelUnavailableException {
+        if (!servable(name)) {
+            throw new ModelNotFoundException("model '" + name + "' is not in the repository");
+        }
+        unloaded.remove(name);
+        refusals.remove(name);
+        refresh(name);
+        ModelState state = models.get(name);
+        if (state == null || state.loaded().isEmpty()) {
+            throw new ModelUnavailableException("model '" + name + "' has no version that loads"
+                    + (state == null ? "" : ": " + state.refused()));
+        }
+        return state;
+    }
+
+    private boolean servable(String name) {
+        return required.contains(name) || settings.names().isEmpty() && modelFolders().contains(name);
     }
 
     /** The current view of every served model, by name. */
@@ -109,6 +158,9 @@ public final class ModelRegistry implements AutoCloseable {
     public ModelState state(String name) throws ModelNotFoundException, ModelUnavailableException {
         ModelState state = models.get(name);
         if (state == null) {
+            if (unloaded.contains(name)) {
+                throw new ModelNotFoundException("model '" + name + "' is unloaded until an operator loads it again");
+            }
             if (required.contains(name)) {
                 throw new ModelUnavailableException("model '" + name + "' has no loaded version yet");
             }
@@ -156,19 +208,28 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Scans the repository once and brings the served versions in line with it. */
     public synchronized void refresh() {
+        refresh(null);
+    }
+
+    /** As {@link #refresh()}; the versions of model {@code reread}, if any, are loaded anew from disk. */
+    private void refresh(String reread) {
         Map<String, ModelState> before = models;
         Map<String, ModelState> after = new LinkedHashMap<>();
         List<ServedVersion> leaving = new ArrayList<>();
         for (String name : servedNames()) {
             ModelState old = before.get(name);
             NavigableMap<Long, ServedVersion> current = old == null ? new TreeMap<>() : old.loaded();
-            NavigableMap<Long, ServedVersion> next = refreshModel(name, current);
+            NavigableMap<Long, ServedVersion> next = refreshModel(name, name.equals(reread) ? new TreeMap<>() : current);
+            if (name.equals(reread) && next.isEmpty()) {
+                next = current; // a re-read that loads nothing keeps the last good versions serving
+            }
             Map<Long, String> refused = refusals.getOrDefault(name, Map.of()).entrySet().stream()
                     .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue().message()));
             after.put(name, new ModelState(name, Collections.unmodifiableNavigableMap(next),
                     settings.labels().getOrDefault(name, Map.of()), refused));
+            NavigableMap<Long, ServedVersion> serving = next;
             current.forEach((v, served) -> {
-                if (next.get(v) != served) {
+                if (serving.get(v) != served) {
                     leaving.add(served);
                 }
             });
@@ -253,6 +314,7 @@ public final class ModelRegistry implements AutoCloseable {
         if (settings.names().isEmpty()) {
             names.addAll(modelFolders());
         }
+        names.removeAll(unloaded);
         return names;
     }
 

@@ -40,6 +40,18 @@ public final class Audit {
                 "feature_write_refused", "path", path, "reason", reason);
     }
 
+    /** An operator loaded or unloaded a model through the repository API ({@code action} load or unload). */
+    public static void modelControl(String action, String model) {
+        record(Level.INFO, "audit: model " + model + " " + action + " requested", "model_" + action + "_requested",
+                "model", model);
+    }
+
+    /** A load or unload was refused before anything changed: no or a wrong admin token. */
+    public static void modelControlRefused(String action, String model, String reason) {
+        record(Level.WARNING, "audit: model " + action + " of " + model + " refused: " + reason,
+                "model_" + action + "_refused", "model", model, "reason", reason);
+    }
+
     static void model(String event, String model, long version, String detail) {
         record(event.equals("model_refused") ? Level.WARNING : Level.INFO,
                 "audit: model " + model + " version " + version + " " + detail,
