@@ -321,20 +321,21 @@ def measure_service(load, store, memcached, results):
     before = metrics(base)
     w["hit"] = load.measure(f"{base}/v2/models/risk/versions/1/infer", HIT_OIP, keys=HIT_KEYS)
     after = metrics(base)
-    w["hit"]["hit_ratio"] = cache_hit_ratio(before, after)
+    w["hit"].update(result_cache(before, after))
     w["enriched_feature_cache_warm"] = load.measure(f"{base}/v1/models/risk/versions/1:predict", ENRICHED,
                                                     keys=ENTITIES)
     results["rss_mib_after_warmup"] = round(cached.rss_mib())
     cached.stop()
 
 
-def cache_hit_ratio(before, after):
-    """Share of result-cache lookups during the hit run that hit, from the service's cache counters."""
-    def count(values, name):
-        return sum(v for k, v in values.items() if k.startswith(name + "_total{") and 'cache="result"' in k)
-    hits = count(after, "cache_hits") - count(before, "cache_hits")
-    misses = count(after, "cache_misses") - count(before, "cache_misses")
-    return round(hits / (hits + misses), 4) if hits + misses else None
+def result_cache(before, after):
+    """What the result cache did during a run, from the service's counters: hit ratio, errors, bypasses."""
+    def count(name):
+        return sum(v - before.get(k, 0) for k, v in after.items()
+                   if k.startswith(name + "_total{") and 'cache="result"' in k)
+    hits, misses = count("cache_hits"), count("cache_misses")
+    return {"hit_ratio": round(hits / (hits + misses), 4) if hits + misses else None,
+            "cache_errors": int(count("cache_errors")), "cache_bypasses": int(count("cache_bypasses"))}
 
 
 def measure_limits(load, store, memcached, results):
@@ -499,11 +500,13 @@ def table(results):
     lines += ["", "| ratio | value |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in results["ratios"].items()]
     s, mlserver, kserve = results["startup"], results["peers"]["mlserver"], results["peers"]["kserve"]
+    hit = results["workloads"]["hit"]
     lines += ["", f"Startup to ready: service {s['service_s']} s, {s['service_cpu_s']} s of CPU (caches and "
               f"feature store on: {s['service_with_caches_s']} s), MLServer {mlserver['startup_s']} s, KServe "
               f"{kserve['startup_s']} s. RSS after the workloads: service {results['rss_mib_after_warmup']} MiB, "
               f"MLServer {mlserver['rss_mib_after_warmup']} MiB, KServe {kserve['rss_mib_after_warmup']} MiB. "
-              f"Hit run's result-cache hit ratio: {results['workloads']['hit']['hit_ratio']}.", "",
+              f"Hit run's result cache: hit ratio {hit['hit_ratio']}, {hit['cache_errors']} errors, "
+              f"{hit['cache_bypasses']} served without the cache (breaker open or error).", "",
               "| target | measured | |", "|---|---|---|"]
     lines += [f"| {t['target']} | {t['measured']} | {'met' if t['met'] else 'NOT met'} |" for t in results["targets"]]
     return "\n".join(lines)
