@@ -11,8 +11,8 @@ public interface ModelEvents {
     /** A version was refused and will not be served. */
     void loadFailed(String model, long version, ModelRejectedException.Reason reason);
 
-    /** One call into the engine. */
-    void inference(String model, long version, int rows, Duration took);
+    /** One call into the engine: a batch of {@code calls} requests' rows, {@code rows} in all. */
+    void inference(String model, long version, int calls, int rows, Duration took);
 
     /** Reports nothing; for tools and tests that do not observe. */
     ModelEvents NONE = new ModelEvents() {
@@ -25,7 +25,7 @@ public interface ModelEvents {
         }
 
         @Override
-        public void inference(String model, long version, int rows, Duration took) {
+        public void inference(String model, long version, int calls, int rows, Duration took) {
         }
     };
 }

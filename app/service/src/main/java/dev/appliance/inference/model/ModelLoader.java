@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 import ai.djl.MalformedModelException;
@@ -17,6 +18,7 @@ import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
 import dev.appliance.inference.lifecycle.Scheduler;
 import dev.appliance.inference.model.ModelRejectedException.Reason;
+import org.tensorflow.proto.framework.ConfigProto;
 
 /** Turns a version folder into a {@link ServedVersion}: verify, load into TensorFlow, check, warm up. */
 final class ModelLoader {
@@ -35,14 +37,14 @@ final class ModelLoader {
 
     ServedVersion load(Path versionDir, String name, long version) throws ModelRejectedException {
         Manifest manifest = verifier.verify(versionDir, name, version);
-        ZooModel<NDList, NDList> model = loadSavedModel(versionDir, manifest);
+        ZooModel<NDList, NDList> model = loadSavedModel(versionDir, manifest, settings.engineThreads());
         List<Predictor<NDList, NDList>> predictors = new ArrayList<>();
         try {
             checkSignature(model, manifest);
             for (int i = 0; i < settings.predictorsPerVersion(); i++) {
                 predictors.add(model.newPredictor());
             }
-            ServedVersion served = new ServedVersion(manifest, model, new PredictorPool(predictors),
+            ServedVersion served = new ServedVersion(manifest, model, predictors, settings.batching(),
                     settings.predictorTimeout(), events, scheduler);
             try {
                 served.warmUp();
@@ -57,14 +59,19 @@ final class ModelLoader {
         }
     }
 
-    private static ZooModel<NDList, NDList> loadSavedModel(Path versionDir, Manifest manifest)
+    private static ZooModel<NDList, NDList> loadSavedModel(Path versionDir, Manifest manifest, int engineThreads)
             throws ModelRejectedException {
+        // TensorFlow's own pools default to a thread per core each; for small models on few cores their
+        // hand-offs and spinning cost more than the parallelism gains.
+        ConfigProto session = ConfigProto.newBuilder().setInterOpParallelismThreads(engineThreads)
+                .setIntraOpParallelismThreads(engineThreads).build();
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
                 .optModelPath(versionDir)
                 .optEngine("TensorFlow")
                 .optOption("Tags", "serve")
                 .optOption("SignatureDefKey", manifest.signatureName())
+                .optOption("ConfigProto", Base64.getEncoder().encodeToString(session.toByteArray()))
                 .build();
         try {
             return criteria.loadModel();

@@ -23,8 +23,10 @@ import io.helidon.config.Config;
  *                          folder present at start
  * @param pollInterval      how often the repository is scanned for new or removed versions
  * @param predictorsPerVersion size of the predictor pool of each loaded version
+ * @param engineThreads     TensorFlow's inter-op and intra-op threads for each loaded version
  * @param predictorTimeout  how long a request waits for a free predictor before it gets 503
  * @param maxRows           largest number of rows one request may carry
+ * @param batching          how concurrent calls of one version are run together
  * @param labels            model name to label to version, e.g. {@code risk: {stable: 1, canary: 2}}
  * @param signingKey        Ed25519 public key every manifest must be signed by; empty means unsigned models load
  */
@@ -32,10 +34,28 @@ public record ModelSettings(Path root,
                             List<String> names,
                             Duration pollInterval,
                             int predictorsPerVersion,
+                            int engineThreads,
                             Duration predictorTimeout,
                             int maxRows,
+                            Batching batching,
                             Map<String, Map<String, Long>> labels,
                             Optional<PublicKey> signingKey) {
+
+    /**
+     * Dynamic batching of the calls waiting for a version's predictors.
+     *
+     * @param maxRows  most rows in one engine call; a request with more still runs, alone; 1 turns batching off
+     * @param maxDelay how long a call may wait for others to join its batch; zero batches only the calls that
+     *                 are already waiting when a predictor frees up
+     */
+    public record Batching(int maxRows, Duration maxDelay) {
+
+        static Batching from(Config batch) {
+            return new Batching(Settings.intInRange(batch.get("max-rows"), 64, 1, 100_000),
+                    Settings.durationInRange(batch.get("max-delay"), Duration.ZERO, Duration.ZERO,
+                            Duration.ofMillis(100)));
+        }
+    }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
@@ -62,9 +82,11 @@ public record ModelSettings(Path root,
                 Settings.durationInRange(models.get("poll-interval"), Duration.ofSeconds(5),
                         Duration.ofMillis(100), Duration.ofHours(1)),
                 Settings.intInRange(models.get("predictors-per-version"), 2, 1, 64),
+                Settings.intInRange(models.get("engine-threads"), 1, 1, 64),
                 Settings.durationInRange(models.get("predictor-timeout"), Duration.ofSeconds(5),
                         Duration.ofMillis(10), Duration.ofMinutes(5)),
                 Settings.intInRange(models.get("max-rows"), 1024, 1, 100_000),
+                Batching.from(models.get("batch")),
                 labels(models.get("labels")),
                 signingKey(models.get("signature.key")));
     }

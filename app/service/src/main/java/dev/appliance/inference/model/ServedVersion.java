@@ -1,6 +1,7 @@
 package dev.appliance.inference.model;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,17 +30,18 @@ public final class ServedVersion {
     private final ZooModel<NDList, NDList> model;
     private final PredictorPool pool;
     private final Duration predictorTimeout;
-    private final ModelEvents events;
     private final Retirable users;
     private int outputWidth;
 
-    ServedVersion(Manifest manifest, ZooModel<NDList, NDList> model, PredictorPool pool,
-                  Duration predictorTimeout, ModelEvents events, Scheduler scheduler) {
+    ServedVersion(Manifest manifest, ZooModel<NDList, NDList> model, List<Predictor<NDList, NDList>> predictors,
+                  ModelSettings.Batching batching, Duration predictorTimeout, ModelEvents events,
+                  Scheduler scheduler) {
         this.manifest = manifest;
         this.model = model;
-        this.pool = pool;
+        this.pool = new PredictorPool("engine-" + manifest.model() + "-" + manifest.version(), predictors,
+                batching.maxRows(), batching.maxDelay(), this::run,
+                (calls, rows, took) -> events.inference(manifest.model(), manifest.version(), calls, rows, took));
         this.predictorTimeout = predictorTimeout;
-        this.events = events;
         this.users = new Retirable("model " + manifest.model() + " version " + manifest.version(), this::unload,
                 DRAIN_GRACE, scheduler);
     }
@@ -61,30 +63,34 @@ public final class ServedVersion {
 
     /**
      * Runs the model on rows already in manifest feature order and returns one output row per input row.
-     * The caller must hold the version (between {@link #tryAcquire()} and {@link #release()}).
+     * Concurrent calls may run together in one engine call ({@code models.batch}); each gets only its own
+     * rows back, and an engine failure on one call's rows fails that call alone. The caller must hold the
+     * version (between {@link #tryAcquire()} and {@link #release()}).
+     *
+     * @throws IllegalArgumentException when a row does not have one value per manifest feature
      */
     public float[][] predict(float[][] rows) throws ModelUnavailableException {
-        Predictor<NDList, NDList> predictor;
+        int width = manifest.features().size();
+        for (float[] row : rows) {
+            if (row.length != width) {
+                throw new IllegalArgumentException("rows must have " + width + " values, got " + row.length);
+            }
+        }
+        float[][] outputs;
         try {
-            predictor = pool.borrow(predictorTimeout);
+            outputs = pool.predict(rows, predictorTimeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ModelUnavailableException("interrupted while waiting for a predictor");
+        } catch (PredictorPool.EngineException e) {
+            LOG.log(Level.WARNING, "inference failed for " + manifest.model() + " version " + version(), e.getCause());
+            throw new ModelUnavailableException("inference failed in the engine", e.getCause());
         }
-        if (predictor == null) {
+        if (outputs == null) {
             throw new ModelUnavailableException("model " + manifest.model() + " version " + version()
                     + " is busy: no predictor free within " + predictorTimeout.toMillis() + " ms");
         }
-        long start = System.nanoTime();
-        try {
-            return run(predictor, rows);
-        } catch (RuntimeException | ai.djl.translate.TranslateException e) {
-            LOG.log(Level.WARNING, "inference failed for " + manifest.model() + " version " + version(), e);
-            throw new ModelUnavailableException("inference failed in the engine", e);
-        } finally {
-            pool.giveBack(predictor);
-            events.inference(manifest.model(), version(), rows.length, Duration.ofNanos(System.nanoTime() - start));
-        }
+        return outputs;
     }
 
     private float[][] run(Predictor<NDList, NDList> predictor, float[][] rows)

@@ -36,7 +36,7 @@ public final class ModelAudit implements ModelEvents {
     }
 
     @Override
-    public void inference(String model, long version, int rows, Duration took) {
-        next.inference(model, version, rows, took);
+    public void inference(String model, long version, int calls, int rows, Duration took) {
+        next.inference(model, version, calls, rows, took);
     }
 }

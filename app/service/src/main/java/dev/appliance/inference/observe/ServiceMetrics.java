@@ -6,6 +6,7 @@ import java.util.List;
 import dev.appliance.inference.model.ModelEvents;
 import dev.appliance.inference.model.ModelRejectedException;
 import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.DistributionStatisticsConfig;
 import io.helidon.metrics.api.DistributionSummary;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
@@ -17,6 +18,9 @@ import io.helidon.metrics.api.Timer;
  * bounded.
  */
 public final class ServiceMetrics implements ModelEvents {
+
+    /** Upper bounds of the batch-size histogram's buckets, in requests. */
+    private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128};
 
     private final MeterRegistry registry;
 
@@ -52,12 +56,16 @@ public final class ServiceMetrics implements ModelEvents {
     }
 
     @Override
-    public void inference(String model, long version, int rows, Duration took) {
+    public void inference(String model, long version, int calls, int rows, Duration took) {
         List<Tag> tags = List.of(Tag.create("model", model), Tag.create("version", Long.toString(version)));
         registry.getOrCreate(Timer.builder("model_inference_duration")
                 .description("Time spent in the engine per call").publishPercentileHistogram(true)
                 .tags(tags)).record(took);
         registry.getOrCreate(DistributionSummary.builder("model_inference_rows")
                 .description("Rows per engine call").tags(tags)).record(rows);
+        registry.getOrCreate(DistributionSummary.builder("model_batch_size")
+                .description("Requests run together per engine call (dynamic batching)")
+                .distributionStatisticsConfig(DistributionStatisticsConfig.builder().buckets(BATCH_BUCKETS))
+                .tags(tags)).record(calls);
     }
 }
