@@ -93,21 +93,28 @@ run: build models ## Build what is missing and run the service on :8080 (PORT=..
 	INFERENCE_CONFIG_FILE=app/demo/demo.yaml SERVER_PORT=$(PORT) GRPC_PORT=$(GRPC_PORT) MODELS_ROOT=$(MODELS_DIR) \
 	  MODELS_SIGNATURE_KEY=$(SIGNING_KEY).pub $(JAVA) -jar $(JAR)
 
-.PHONY: bench
-bench: measure bench-features bench-protocols ## Run every benchmark (ratios only mean something within one run)
+BENCH_VENV := $(CACHE)/bench-venv
+BENCH_LIMITS := bench/target/bench-limits.jar
+BENCH_PEERS := $(BENCH_VENV)/mlserver/.installed $(BENCH_VENV)/kserve/.installed
 
-.PHONY: bench-features
-bench-features: $(BOOTSTRAP_STAMP) ## Feature fetch p50/p99: driver directly vs. the service, against the CQL stand-in
-	$(MVN) test -Dtest=FeatureFetchBenchmark -Dsurefire.failIfNoSpecifiedTests=false 2>&1 | grep -E 'BENCH|Tests run:|FAIL'
+.PHONY: bench
+bench: build models $(BENCH_LIMITS) $(BENCH_PEERS) ## The service vs. its limits and peers in one run: one table, JSON in .cache/bench (BENCH_ARGS=--seconds 5)
+	scripts/bench.py $(BENCH_ARGS)
+
+# The limit programs: their own Maven project, the service's library versions.
+$(BENCH_LIMITS): $(BOOTSTRAP_STAMP) bench/pom.xml $(shell find bench/src -type f)
+	JAVA_HOME=$(JAVA_HOME_21) mvn -B --no-transfer-progress -q -f bench/pom.xml package
+
+# The peers, each in its own venv (never the project's .venv): MLServer, KServe.
+$(BENCH_VENV)/%/.installed: bench/peers/requirements-%.txt
+	python3 -m venv $(BENCH_VENV)/$*
+	$(BENCH_VENV)/$*/bin/pip install -q -r $<
+	@touch $@
 
 .PHONY: bench-protocols
 bench-protocols: build models ## Throughput of one model over OIP JSON HTTP, binary HTTP and gRPC (wrk, ghz), as ratios
 	@command -v ghz >/dev/null || [[ -x $(HOME)/go/bin/ghz ]] || go install github.com/bojand/ghz/cmd/ghz@$(GHZ_VERSION)
 	scripts/bench-protocols.sh
-
-.PHONY: measure
-measure: build models ## Measure cold start, and cache miss vs. hit latency of the demo models (local memcached)
-	scripts/measure-latency.sh
 
 ##@ Feature store (CQL stand-in)
 
