@@ -9,7 +9,7 @@ in its own process: one thread, CONNECTIONS connections, a warm-up run, then a r
 request count. Prints the workloads, the ratios (service to limit, service to peer) and the issue's
 targets met or not, and writes everything as JSON to .cache/bench/results-<UTC time>.json.
 
-Usage: scripts/bench.py [--seconds 10] [--warmup 3] [--connections 32] [--record-baseline]
+Usage: scripts/bench.py [--seconds 10] [--warmup 3] [--connections 32] [--record-baseline] [--jar PATH]
 (run through `make bench`, which builds and installs what this needs first).
 """
 import argparse
@@ -520,7 +520,12 @@ def main():
     parser.add_argument("--max-requests", type=int, default=2_000_000, help="request bound of each wrk run")
     parser.add_argument("--record-baseline", action="store_true",
                         help="write this run's service figures to bench/baseline.json")
+    parser.add_argument("--jar", type=Path, help="measure this build of the service instead of the one in"
+                        " app/target (for a baseline: name the file after its commit, which is recorded)")
     args = parser.parse_args()
+    global JAR
+    if args.jar:
+        JAR = args.jar.resolve()
     # What the Makefile exports for the service: TensorFlow's natives beside the JAR, no downloads.
     os.environ.setdefault("TENSORFLOW_LIBRARY_PATH", str(ROOT / ".cache" / "tensorflow" / "native" / "lib"))
     os.environ.setdefault("DJL_OFFLINE", "true")
@@ -529,9 +534,9 @@ def main():
     results = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "cores": os.cpu_count(),
                "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
                # The last commit that changed the service (app/ but its tests): what the figures are of.
-               "service_commit": subprocess.run(["git", "log", "-1", "--format=%h", "--", "app",
-                                                 ":(exclude,glob)app/**/src/test/**"], cwd=ROOT,
-                                                capture_output=True, text=True).stdout.strip(),
+               "service_commit": args.jar.stem if args.jar else subprocess.run(
+                   ["git", "log", "-1", "--format=%h", "--", "app", ":(exclude,glob)app/**/src/test/**"], cwd=ROOT,
+                   capture_output=True, text=True).stdout.strip(),
                "settings": {"seconds": args.seconds, "warmup": args.warmup, "connections": args.connections},
                "workloads": {}, "limits": {}, "peers": {}}
     if BASELINE.exists():
