@@ -459,16 +459,22 @@ def evaluate(results):
     def target(name, measured, met):
         targets.append({"target": name, "measured": measured, "met": bool(met)})
 
-    if baseline:
-        base = baseline["miss_risk"]
-        factor = miss["rps"] / base["rps"]
-        # The machine is shared, so the same factor normalised by the 4xx path of each run is shown too.
-        normalised = (miss["rps"] / w["service_4xx"]["rps"]) / (base["rps"] / baseline["service_4xx"]["rps"])
-        target("miss risk >= 2.5x baseline req/s", f"{factor:.2f}x of {base['rps']:.0f} req/s "
-               f"({baseline['date']}); vs 4xx path {normalised:.2f}x", factor >= 2.5)
-    else:
-        target("miss risk >= 2.5x baseline req/s", "no baseline (bench/baseline.json)", False)
-    target("miss risk p99 <= 3x p50", f"{miss['p99_ms'] / miss['p50_ms']:.1f}x", miss["p99_ms"] <= 3 * miss["p50_ms"])
+    # The "today" is the uncached OIP v2 infer; the cached miss also pays a get and a set.
+    for key, name in (("oip_v2_nocache", "miss risk, no cache (OIP v2)"), ("miss_risk", "miss risk, cache on")):
+        base = baseline.get(key) if baseline else None
+        if base:
+            factor = w[key]["rps"] / base["rps"]
+            # The machine is shared, so the same factor normalised by the 4xx path of each run is shown too.
+            normalised = (w[key]["rps"] / w["service_4xx"]["rps"]) / (base["rps"] / baseline["service_4xx"]["rps"])
+            target(f"{name} >= 2.5x baseline req/s", f"{factor:.2f}x of {base['rps']:.0f} req/s "
+                   f"({baseline['service_commit']}, {baseline['date']}); vs 4xx path {normalised:.2f}x",
+                   factor >= 2.5)
+        else:
+            target(f"{name} >= 2.5x baseline req/s", "no baseline (bench/baseline.json)", False)
+    nocache = w["oip_v2_nocache"]
+    target("miss risk, no cache: p99 <= 3x p50", f"{nocache['p99_ms'] / nocache['p50_ms']:.1f}x",
+           nocache["p99_ms"] <= 3 * nocache["p50_ms"])
+    target("miss risk, cache on: p99 <= 3x p50", f"{miss['p99_ms'] / miss['p50_ms']:.1f}x", miss["p99_ms"] <= 3 * miss["p50_ms"])
     target("miss risk >= 10x MLServer req/s", f"{miss['rps'] / peers['mlserver']['rps']:.1f}x",
            miss["rps"] >= 10 * peers["mlserver"]["rps"])
     hit, bare = w["hit"], limits["helidon_get"]
@@ -567,6 +573,7 @@ def main():
         w = results["workloads"]
         BASELINE.write_text(json.dumps({"date": results["date"], "service_commit": results["service_commit"],
                                         "load_average": results["load_average"], "miss_risk": w["miss_risk"],
+                                        "oip_v2_nocache": w["oip_v2_nocache"],
                                         "service_4xx": w["service_4xx"]}, indent=2) + "\n")
     print(table(results))
     print(f"\nresults: {out.relative_to(ROOT)} (measured in {results['wall_s']} s)")

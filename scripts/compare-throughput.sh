@@ -16,7 +16,7 @@ java_home=$(scripts/find-jdk.sh 21)
 export TENSORFLOW_LIBRARY_PATH=${TENSORFLOW_LIBRARY_PATH:-$PWD/.cache/tensorflow/native/lib} DJL_OFFLINE=true
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 # A transaction whose amount is the request counter: every request is a distinct cache key (miss), or,
 # modulo 1,000, one of 1,000 keys warmed before (hit).
