@@ -1,7 +1,5 @@
 package dev.appliance.inference.api;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.Optional;
 
@@ -26,7 +24,7 @@ final class FeatureIngestService implements HttpService {
 
     private final Optional<FeatureStore> store;
     private final FeatureCache cache;
-    private final Optional<byte[]> token;
+    private final Optional<BearerToken> token;
     private final Endpoints endpoints;
     private final Clock clock;
 
@@ -34,7 +32,7 @@ final class FeatureIngestService implements HttpService {
                          Clock clock) {
         this.store = store;
         this.cache = cache;
-        this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8));
+        this.token = token.map(BearerToken::new);
         this.endpoints = endpoints;
         this.clock = clock;
     }
@@ -70,9 +68,7 @@ final class FeatureIngestService implements HttpService {
 
     private void authorize(ServerRequest request) throws ApiException {
         String header = request.headers().first(HeaderNames.AUTHORIZATION).orElse("");
-        byte[] given = header.startsWith("Bearer ")
-                ? header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (!MessageDigest.isEqual(given, token.orElseThrow())) {
+        if (!token.orElseThrow().authorizes(header)) {
             Audit.featureWriteRefused(request.path().absolute().path(),
                     header.isEmpty() ? "no bearer token" : "wrong bearer token");
             throw new ApiException(401, "unauthorized", "a valid bearer token is required (Authorization: Bearer ...)");

@@ -77,8 +77,7 @@ final class ModelControl {
             throw new ApiException(401, "unauthorized", "model " + action
                     + " needs the admin token (Authorization: Bearer ...)");
         }
-        String given = authorization.startsWith("Bearer ") ? authorization.substring("Bearer ".length()).strip() : "";
-        if (!settings.token().orElseThrow().matches(given)) {
+        if (!settings.token().orElseThrow().authorizes(authorization)) {
             Audit.modelControlRefused(action, model, "wrong bearer token");
             throw new ApiException(403, "forbidden", "the admin token is not valid for model " + action);
         }

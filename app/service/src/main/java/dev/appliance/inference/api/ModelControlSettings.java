@@ -5,8 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -23,10 +22,14 @@ import io.helidon.config.Config;
  * @param enabled whether load and unload are offered
  * @param token   the admin token when enabled
  */
-public record ModelControlSettings(boolean enabled, Optional<AdminToken> token) {
+public record ModelControlSettings(boolean enabled, Optional<BearerToken> token) {
 
     /** Shortest admin token accepted. */
     static final int MIN_TOKEN_LENGTH = 24;
+
+    /** Permissions the token file must not have. */
+    private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
 
     /** Model control off. */
     public static final ModelControlSettings DISABLED = new ModelControlSettings(false, Optional.empty());
@@ -44,58 +47,27 @@ public record ModelControlSettings(boolean enabled, Optional<AdminToken> token) 
         Config fileNode = node.get("token-file");
         Path file = Path.of(Settings.optionalString(fileNode).orElseThrow(() -> Settings.invalid(fileNode,
                 "is required when model-control.enabled is true", "")));
-        return new ModelControlSettings(true, Optional.of(AdminToken.read(fileNode, file)));
+        return new ModelControlSettings(true, Optional.of(read(fileNode, file)));
     }
 
-    /** The admin token: compared in constant time, never printed. */
-    public static final class AdminToken {
-
-        private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
-                PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
-
-        private final byte[] digest;
-
-        private AdminToken(String token) {
-            this.digest = sha256(token);
-        }
-
-        static AdminToken read(Config node, Path file) {
-            try {
-                if (!Files.isRegularFile(file)) {
-                    throw Settings.invalid(node, "must name a readable file", file);
-                }
-                Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-                if (permissions.stream().anyMatch(OTHERS::contains)) {
-                    throw Settings.invalid(node, "must not be readable or writable by group or others (chmod 600)",
-                            file + " " + java.nio.file.attribute.PosixFilePermissions.toString(permissions));
-                }
-                String token = Files.readString(file, StandardCharsets.UTF_8).strip();
-                if (token.length() < MIN_TOKEN_LENGTH) {
-                    throw Settings.invalid(node, "must hold a token of at least " + MIN_TOKEN_LENGTH + " characters",
-                            file);
-                }
-                return new AdminToken(token);
-            } catch (IOException e) {
-                throw Settings.invalid(node, "must name a readable file (" + e.getMessage() + ")", file);
+    private static BearerToken read(Config node, Path file) {
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw Settings.invalid(node, "must name a readable file", file);
             }
-        }
-
-        /** Whether {@code given} is the token; the digests are compared, so neither length nor content leaks. */
-        boolean matches(String given) {
-            return MessageDigest.isEqual(digest, sha256(given));
-        }
-
-        private static byte[] sha256(String text) {
-            try {
-                return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 is part of every JDK", e);
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (permissions.stream().anyMatch(OTHERS::contains)) {
+                throw Settings.invalid(node, "must not be readable or writable by group or others (chmod 600)",
+                        file + " " + PosixFilePermissions.toString(permissions));
             }
-        }
-
-        @Override
-        public String toString() {
-            return "AdminToken[redacted]";
+            String token = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (token.length() < MIN_TOKEN_LENGTH) {
+                throw Settings.invalid(node, "must hold a token of at least " + MIN_TOKEN_LENGTH + " characters",
+                        file);
+            }
+            return new BearerToken(token);
+        } catch (IOException e) {
+            throw Settings.invalid(node, "must name a readable file (" + e.getMessage() + ")", file);
         }
     }
 }
