@@ -25,13 +25,20 @@ public final class ServiceMetrics implements ModelEvents {
     private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128};
 
     private final MeterRegistry registry;
-    /** The request meters by tag values, so the hit path does no registry lookup and no tag building. */
+    /** The meters by tag values, so neither a request nor an engine call does a registry lookup. */
     private final Map<RequestKey, RequestMeters> requestMeters = new ConcurrentHashMap<>();
+    private final Map<EngineKey, EngineMeters> engineMeters = new ConcurrentHashMap<>();
 
     private record RequestKey(String route, String model, String version, int status) {
     }
 
     private record RequestMeters(Counter count, Timer duration) {
+    }
+
+    private record EngineKey(String model, long version) {
+    }
+
+    private record EngineMeters(Timer duration, DistributionSummary rows, DistributionSummary batchSize) {
     }
 
     /** Registers meters in the given registry (the global one in the service, a fresh one in tests). */
@@ -75,15 +82,24 @@ public final class ServiceMetrics implements ModelEvents {
 
     @Override
     public void inference(String model, long version, int calls, int rows, Duration took) {
-        List<Tag> tags = List.of(Tag.create("model", model), Tag.create("version", Long.toString(version)));
-        registry.getOrCreate(Timer.builder("model_inference_duration")
-                .description("Time spent in the engine per call").publishPercentileHistogram(true)
-                .tags(tags)).record(took);
-        registry.getOrCreate(DistributionSummary.builder("model_inference_rows")
-                .description("Rows per engine call").tags(tags)).record(rows);
-        registry.getOrCreate(DistributionSummary.builder("model_batch_size")
-                .description("Requests run together per engine call (dynamic batching)")
-                .distributionStatisticsConfig(DistributionStatisticsConfig.builder().buckets(BATCH_BUCKETS))
-                .tags(tags)).record(calls);
+        EngineMeters meters = engineMeters.computeIfAbsent(new EngineKey(model, version), this::engineMeters);
+        meters.duration().record(took);
+        meters.rows().record(rows);
+        meters.batchSize().record(calls);
+    }
+
+    private EngineMeters engineMeters(EngineKey key) {
+        List<Tag> tags = List.of(Tag.create("model", key.model()),
+                Tag.create("version", Long.toString(key.version())));
+        return new EngineMeters(
+                registry.getOrCreate(Timer.builder("model_inference_duration")
+                        .description("Time spent in the engine per call").publishPercentileHistogram(true)
+                        .tags(tags)),
+                registry.getOrCreate(DistributionSummary.builder("model_inference_rows")
+                        .description("Rows per engine call").tags(tags)),
+                registry.getOrCreate(DistributionSummary.builder("model_batch_size")
+                        .description("Requests run together per engine call (dynamic batching)")
+                        .distributionStatisticsConfig(DistributionStatisticsConfig.builder().buckets(BATCH_BUCKETS))
+                        .tags(tags)));
     }
 }
