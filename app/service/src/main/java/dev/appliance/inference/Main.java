@@ -154,6 +154,9 @@ public final class Main {
         CacheSettings cacheSettings = CacheSettings.from(config.get("cache"));
         FeatureStoreSettings featureSettings = FeatureStoreSettings.from(config.get("features"));
         VaultSettings vaultSettings = VaultSettings.from(config.get("vault"));
+        if (!featureSettings.enabled() || featureSettings.ingestToken().isEmpty()) {
+            vaultSettings = vaultSettings.withoutWriterRole(); // no write API: no writer lease to hold
+        }
         GrpcSettings grpcSettings = GrpcSettings.from(config.get("grpc"));
         ModelControlSettings modelControl = ModelControlSettings.from(config.get("model-control"));
         Steering steering = Steering.from(config.get("models.steering"), modelSettings.labels());
@@ -177,6 +180,8 @@ public final class Main {
             FeatureStore featureStore = started.add(new FeatureStore(featureSettings, meters, scheduler));
             featureStore.start(login);
             secrets.onCqlCredentials(fresh -> featureStore.rotate(cql(fresh)));
+            secrets.writerCredentials().map(Main::cql).ifPresent(featureStore::startWriter);
+            secrets.onWriterCredentials(fresh -> featureStore.rotateWriter(cql(fresh)));
             store = Optional.of(featureStore);
         }
         FeatureCache featureCache = caches.features().map(FeatureCache::new).orElseGet(FeatureCache::disabled);

@@ -4,7 +4,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +32,8 @@ class VaultApplianceTest {
     private static final String TOKEN = "vault-test-ingest-token-" + java.util.UUID.randomUUID();
     private static final int USERS = 40;
 
+    private static final List<Path> IDENTITY_DIRS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private static OpenBaoServer bao;
     private static MemcachedServer memcached;
     private static FeatureStoreFixture fixture;
@@ -52,6 +56,7 @@ class VaultApplianceTest {
                 path "kv/data/inference/*"       { capabilities = ["read"] }
                 path "database/creds/inference-*" { capabilities = ["read"] }
                 path "sys/leases/renew"          { capabilities = ["update"] }
+                path "sys/leases/renew/database/creds/inference-*" { capabilities = ["update"] }
                 path "sys/leases/revoke"         { capabilities = ["update"] }
                 """);
         bao.writeKv("kv", "inference/memcached", Map.of("username", "mc-user-1", "password", "mc-pass-1"));
@@ -64,6 +69,11 @@ class VaultApplianceTest {
         }
         if (memcached != null) {
             memcached.close();
+        }
+        for (Path dir : IDENTITY_DIRS) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
@@ -122,17 +132,81 @@ class VaultApplianceTest {
         }
     }
 
+    // Real time on purpose: the token and lease max TTLs run out on the OpenBao server's clock. Tokens live at most
+    // 21 s and are replaced with 7 s left; leases live at most 20 s. A token's first replacement happens with what
+    // the first capped renewal leaves (at least renew-margin, 6 s here): under a load average of 32, 4 s was not
+    // enough for the rotation of two leases.
+    @Test
+    void crossesThreeTokenMaxTtlsUnderConcurrentLoadWithoutAFailedRequest() throws Exception {
+        try (TestServer server = new TestServer(settings("inference-boundary", "10s", "21s", "6s", "8s", "20s"))
+                .awaitReady(Duration.ofSeconds(90))) {
+            seedUsers(server);
+            double tokens = server.metric("vault_rotations_total", "what=\"token\"");
+            double leases = server.metric("vault_rotations_total", "what=\"lease\"");
+            long start = System.nanoTime();
+            try (RequestLoad load = new RequestLoad(server, 8, "/v1/models/risk/labels/canary:predict",
+                    i -> "{\"instances\": [{\"user_id\": \"v-" + (i % USERS) + "\", \"amount\": " + (i % 7 * 10 + 5)
+                            + ", \"merchant_category\": 3, \"hour\": 14}]}")) {
+                Await.until(() -> server.metric("vault_rotations_total", "what=\"token\"") >= tokens + 3
+                        || !load.failures().isEmpty(), Duration.ofSeconds(120), "three token max-TTL boundaries");
+                load.awaitMoreAnswers(100);
+                load.stop();
+                double leaseRotations = server.metric("vault_rotations_total", "what=\"lease\"") - leases;
+                System.out.printf("token/lease boundaries: %.0f token and %.0f lease rotations in %d s: %d requests,"
+                                + " %d failed%n", server.metric("vault_rotations_total", "what=\"token\"") - tokens,
+                        leaseRotations, (System.nanoTime() - start) / 1_000_000_000, load.answers(),
+                        load.failures().size());
+                assertEquals(List.of(), load.failures(), "no request fails across token and lease boundaries");
+                assertTrue(leaseRotations >= 3, "the CQL lease rotated under each new token: " + leaseRotations);
+                assertTrue(server.get("/v2/health/ready").statusCode() == 200);
+            }
+        }
+    }
+
+    @Test
+    void theReaderCannotWriteTheWriterRoleCanAndARestartKeepsTheIdentity() throws Exception {
+        Map<String, String> settings = settings("inference-writer", "60s", "5s", "60s", "10m");
+        Map<String, String> readerOnly = new HashMap<>(settings);
+        readerOnly.remove("vault.database.writer-role");
+        try (LogCapture log = new LogCapture()) {
+            try (TestServer server = new TestServer(readerOnly).awaitReady(Duration.ofSeconds(90))) {
+                HttpResponse<String> refused = write(server, 0);
+                assertEquals(403, refused.statusCode(), refused.body());
+                assertEquals("store_permission_denied", TestServer.json(refused).path("code").asText(),
+                        refused.body());
+                assertTrue(refused.body().contains("MODIFY"), refused.body());
+            }
+            // The same files again: the restart logs in with the kept secret_id, with no alarm.
+            try (TestServer server = new TestServer(settings).awaitReady(Duration.ofSeconds(90))) {
+                HttpResponse<String> written = write(server, 0);
+                assertEquals(200, written.statusCode(), written.body());
+                assertTrue(server.get("/observe/health/ready").body().contains("cql_writer"));
+                double identity = gauge(server, "vault_identity_ttl_seconds");
+                assertTrue(identity > 3000 && identity <= 3600, "vault_identity_ttl_seconds " + identity);
+            }
+            assertTrue(!log.text().contains("SUSPICIOUS"), "no tamper alarm on a restart");
+        }
+    }
+
     /** Settings of a service whose token and CQL lease have these TTLs, renewed {@code margin} before they run out. */
     private static Map<String, String> settings(String role, String tokenTtl, String margin, String leaseTtl,
                                                 String leaseMaxTtl) throws Exception {
-        bao.call("POST", "database/roles/" + role, Map.of(
-                "db_name", "cassandra",
-                "creation_statements", "CREATE ROLE '{{username}}' WITH PASSWORD = '{{password}}' AND LOGIN = true;"
-                        + "GRANT SELECT ON KEYSPACE " + fixture.keyspace() + " TO '{{username}}';"
-                        + "GRANT MODIFY ON KEYSPACE " + fixture.keyspace() + " TO '{{username}}'",
-                "revocation_statements", "DROP ROLE '{{username}}'",
-                "default_ttl", leaseTtl, "max_ttl", leaseMaxTtl), null);
-        bao.appRole(role, Map.of("token_ttl", tokenTtl, "token_max_ttl", "10m", "token_policies", List.of("inference")));
+        return settings(role, tokenTtl, "10m", margin, leaseTtl, leaseMaxTtl);
+    }
+
+    /**
+     * Settings of a service with these token and lease TTLs. The reader's database role may only SELECT; the write
+     * API gets its own role ({@code <role>-writer}, SELECT and MODIFY). The identity is kept in a private folder.
+     */
+    private static Map<String, String> settings(String role, String tokenTtl, String tokenMaxTtl, String margin,
+                                                String leaseTtl, String leaseMaxTtl) throws Exception {
+        databaseRole(role, "SELECT", leaseTtl, leaseMaxTtl);
+        databaseRole(role + "-writer", "SELECT,MODIFY", leaseTtl, leaseMaxTtl);
+        bao.appRole(role, Map.of("token_ttl", tokenTtl, "token_max_ttl", tokenMaxTtl,
+                "token_policies", List.of("inference"), "secret_id_ttl", "1h"));
+        Path identity = Files.createTempDirectory("identity", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        IDENTITY_DIRS.add(identity);
         Map<String, String> settings = new HashMap<>(fixture.serviceSettings());
         settings.remove("features.username");
         settings.remove("features.password");
@@ -149,26 +223,53 @@ class VaultApplianceTest {
                 "vault.role-id-file", bao.privateFile(role + ".role_id", bao.roleId(role)).toString(),
                 "vault.secret-id-file", bao.privateFile(role + ".secret_id",
                         bao.wrappedSecretId(role, Duration.ofMinutes(1))).toString(),
+                "vault.identity-dir", identity.toString(),
                 "vault.kv.memcached-path", "inference/memcached",
                 "vault.kv.poll-interval", "500ms",
                 "vault.database.role", role,
-                "vault.renew-margin", margin,
-                "vault.min-renew-interval", "1s"));
+                "vault.database.writer-role", role + "-writer",
+                "vault.renew-margin", margin));
+        settings.put("vault.min-renew-interval", "500ms");
         settings.put("vault.backoff-max", "2s");
         return settings;
     }
 
+    /** A gauge's value as exported, with or without labels. */
+    private static double gauge(TestServer server, String name) throws Exception {
+        String line = server.get("/observe/metrics").body().lines()
+                .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " is not exported"));
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    private static void databaseRole(String name, String grants, String ttl, String maxTtl) throws Exception {
+        StringBuilder statements = new StringBuilder("CREATE ROLE '{{username}}' WITH PASSWORD = '{{password}}' AND "
+                + "LOGIN = true;");
+        for (String grant : grants.split(",")) {
+            statements.append("GRANT ").append(grant).append(" ON KEYSPACE ").append(fixture.keyspace())
+                    .append(" TO '{{username}}';");
+        }
+        bao.call("POST", "database/roles/" + name, Map.of(
+                "db_name", "cassandra",
+                "creation_statements", statements.toString(),
+                "revocation_statements", "DROP ROLE '{{username}}'",
+                "default_ttl", ttl, "max_ttl", maxTtl), null);
+    }
+
     private static void seedUsers(TestServer server) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
         for (int u = 0; u < USERS; u++) {
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                            + server.appliance().server().port() + "/v1/features/user_id/v-" + u))
-                    .header("Authorization", "Bearer " + TOKEN)
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"features\": {\"account_age_days\": " + (30 + u)
-                            + "}, \"events\": [{\"occurred_at\": \"" + java.time.Instant.now().minusSeconds(600)
-                            + "\", \"amount\": " + (20 + u) + "}]}")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = write(server, u);
             assertEquals(200, r.statusCode(), r.body());
         }
+    }
+
+    private static HttpResponse<String> write(TestServer server, int user) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + server.appliance().server().port() + "/v1/features/user_id/v-" + user))
+                .header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"features\": {\"account_age_days\": " + (30 + user)
+                        + "}, \"events\": [{\"occurred_at\": \"" + java.time.Instant.now().minusSeconds(600)
+                        + "\", \"amount\": " + (20 + user) + "}]}")).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static RequestLoad load(TestServer server) {

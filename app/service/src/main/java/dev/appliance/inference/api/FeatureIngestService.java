@@ -6,6 +6,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.appliance.inference.features.FeatureCache;
 import dev.appliance.inference.features.FeatureStore;
+import dev.appliance.inference.features.FeatureStoreUnavailableException;
 import dev.appliance.inference.features.FeatureWrite;
 import dev.appliance.inference.observe.Audit;
 import io.helidon.http.HeaderNames;
@@ -59,7 +60,17 @@ final class FeatureIngestService implements HttpService {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        write.apply(store.get(), cache);
+        try {
+            write.apply(store.get(), cache);
+        } catch (FeatureStoreUnavailableException e) {
+            if (e.permissionDenied()) {
+                // A setup error, not an outage: 503 would invite retries that cannot succeed.
+                throw new ApiException(403, "store_permission_denied", e.getMessage() + "; the service's feature "
+                        + "store login may not write: give it a role with MODIFY (vault.database.writer-role), "
+                        + "retrying will not help");
+            }
+            throw e;
+        }
         Audit.featureWrite(write.entityKey(), write.entityId(), write.features().keySet(), write.events().size());
         return Reply.ok(Json.MAPPER.createObjectNode().put("entity_key", write.entityKey())
                 .put("entity_id", write.entityId()).put("features_written", write.features().size())

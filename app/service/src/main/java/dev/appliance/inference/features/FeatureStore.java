@@ -1,6 +1,5 @@
 package dev.appliance.inference.features;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,28 +9,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
-import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.datastax.oss.driver.api.core.NoNodeAvailableException;
 import com.datastax.oss.driver.api.core.auth.AuthenticationException;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
-import dev.appliance.inference.lifecycle.Backoff;
+import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import dev.appliance.inference.lifecycle.Holder;
 import dev.appliance.inference.lifecycle.Scheduler;
-import dev.appliance.inference.lifecycle.Upkeep;
 import io.helidon.metrics.api.MeterRegistry;
 
 /**
@@ -44,35 +38,33 @@ import io.helidon.metrics.api.MeterRegistry;
 public final class FeatureStore implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(FeatureStore.class.getName());
-    private static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
-    private static final Backoff RECONNECT = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
-
     private final FeatureStoreSettings settings;
     private final StoreMetrics metrics;
-    private final Holder<StoreConnection> connections;
-    private final Upkeep reconnect;
-    private volatile CqlCredentials credentials;
-    private volatile String problem = "not connected yet";
+    private final Scheduler scheduler;
+    private final Sessions reader;
+    private volatile Optional<Sessions> writer = Optional.empty();
 
     /** Creates the store; call {@link #start(CqlCredentials)} to connect. Reconnects run on {@code scheduler}. */
     public FeatureStore(FeatureStoreSettings settings, MeterRegistry registry, Scheduler scheduler) {
         this.settings = settings;
-        this.connections = new Holder<>("the CQL session", StoreConnection::close, DRAIN_GRACE, scheduler);
-        this.reconnect = new Upkeep("the feature store connection", RECONNECT, scheduler, problem);
-        this.metrics = new StoreMetrics(registry, () -> connections.peek().map(StoreConnection::session));
+        this.scheduler = scheduler;
+        this.reader = new Sessions("feature store", settings, scheduler);
+        this.metrics = new StoreMetrics(registry, () -> reader.peek().map(StoreConnection::session));
     }
 
     /** Connects now if the store answers, otherwise keeps trying in the background. */
     public void start(CqlCredentials login) {
-        this.credentials = login;
-        try {
-            connections.swap(open(login));
-            LOG.info(() -> "feature store connected as '" + login.username() + "' to " + settings.contactPoints());
-        } catch (DriverException e) {
-            problem = describe(e, login);
-            LOG.warning(() -> "feature store not reachable at start: " + problem + "; retrying in the background");
-            reconnect.retry(this::reconnect, problem);
-        }
+        reader.start(login);
+    }
+
+    /**
+     * Gives writes ({@link #upsert}, {@link #append}) a login of their own, such as Vault's writer role, so that
+     * the reader's login can stay read-only. Without it, writes use the reader's login.
+     */
+    public void startWriter(CqlCredentials login) {
+        Sessions sessions = new Sessions("feature store writer", settings, scheduler);
+        sessions.start(login);
+        writer = Optional.of(sessions);
     }
 
     /**
@@ -83,27 +75,17 @@ public final class FeatureStore implements AutoCloseable {
      * @throws FeatureStoreUnavailableException the new login does not work; the old session stays in use
      */
     public void rotate(CqlCredentials login) throws FeatureStoreUnavailableException {
-        StoreConnection fresh;
-        try {
-            fresh = open(login);
-        } catch (DriverException e) {
-            throw new FeatureStoreUnavailableException("new credentials do not work: " + describe(e, login), e);
-        }
-        credentials = login;
-        Optional<Holder.Held<StoreConnection>> old = connections.swap(fresh);
-        LOG.info(() -> "audit: feature store session switched to user '" + login.username() + "'");
-        try {
-            if (old.isPresent() && !old.get().awaitClosed(DRAIN_GRACE.plusSeconds(1))) {
-                LOG.warning("the replaced feature store session did not close within its grace period");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reader.rotate(login);
+    }
+
+    /** Like {@link #rotate}, for the login of writes given to {@link #startWriter}. */
+    public void rotateWriter(CqlCredentials login) throws FeatureStoreUnavailableException {
+        writer.orElseThrow(() -> new IllegalStateException("no writer login was started")).rotate(login);
     }
 
     /** The entity's stored values and its most recent events, read in parallel. */
     public EntityData read(String entityType, String entityId) throws FeatureStoreUnavailableException {
-        return call("read", c -> {
+        return call("read", reader, c -> {
             CompletionStage<AsyncResultSet> features = c.session().executeAsync(c.readFeatures()
                     .bind(entityType, entityId).setTimeout(settings.requestTimeout())
                     .setConsistencyLevel(ConsistencyLevel.LOCAL_ONE));
@@ -126,7 +108,7 @@ public final class FeatureStore implements AutoCloseable {
     /** Writes feature values of one entity with one update time. */
     public void upsert(String entityType, String entityId, Map<String, Double> values, Instant updatedAt)
             throws FeatureStoreUnavailableException {
-        call("upsert", c -> {
+        call("upsert", writes(), c -> {
             BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.UNLOGGED);
             values.forEach((feature, value) -> batch.addStatement(
                     c.upsertFeature().bind(entityType, entityId, feature, value, updatedAt)));
@@ -139,7 +121,7 @@ public final class FeatureStore implements AutoCloseable {
     /** Appends history events of one entity. */
     public void append(String entityType, String entityId, List<NewEvent> events)
             throws FeatureStoreUnavailableException {
-        call("append", c -> {
+        call("append", writes(), c -> {
             BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.UNLOGGED);
             for (NewEvent e : events) {
                 batch.addStatement(c.insertEvent().bind(entityType, entityId, e.occurredAt(),
@@ -153,13 +135,13 @@ public final class FeatureStore implements AutoCloseable {
 
     /** Whether a session is open and at least one node is up. */
     public boolean available() {
-        return connections.peek().map(c -> c.session().getMetadata().getNodes().values().stream()
+        return reader.peek().map(c -> c.session().getMetadata().getNodes().values().stream()
                 .anyMatch(n -> n.getState() == NodeState.UP)).orElse(false);
     }
 
     /** For health details: "available" or what is wrong. */
     public String health() {
-        return available() ? "available" : problem;
+        return available() ? "available" : reader.problem();
     }
 
     /** Whether readiness must fail while the store is unavailable. */
@@ -171,9 +153,13 @@ public final class FeatureStore implements AutoCloseable {
         T run(StoreConnection connection);
     }
 
-    private <T> T call(String operation, Operation<T> op) throws FeatureStoreUnavailableException {
-        Holder.Held<StoreConnection> connection = connections.acquire().orElseThrow(() ->
-                new FeatureStoreUnavailableException("feature store unavailable: " + problem, null));
+    private Sessions writes() {
+        return writer.orElse(reader);
+    }
+
+    private <T> T call(String operation, Sessions sessions, Operation<T> op) throws FeatureStoreUnavailableException {
+        Holder.Held<StoreConnection> connection = sessions.acquire().orElseThrow(() ->
+                new FeatureStoreUnavailableException("feature store unavailable: " + sessions.problem(), null));
         long start = System.nanoTime();
         try {
             T result = op.run(connection.get());
@@ -182,7 +168,12 @@ public final class FeatureStore implements AutoCloseable {
         } catch (DriverException | CompletionException e) {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             metrics.operation(operation, "error", Duration.ofNanos(System.nanoTime() - start));
-            problem = describe(cause, credentials);
+            String problem = describe(cause, sessions.credentials());
+            if (cause instanceof UnauthorizedException) {
+                throw new FeatureStoreUnavailableException("the feature store refused the " + operation + " of user '"
+                        + sessions.credentials().username() + "': " + cause.getMessage(), cause, true);
+            }
+            sessions.failed(problem);
             throw new FeatureStoreUnavailableException("feature store " + operation + " failed: " + problem, cause);
         } finally {
             connection.release();
@@ -198,47 +189,6 @@ public final class FeatureStore implements AutoCloseable {
                 return rows;
             }
             page = page.fetchNextPage().toCompletableFuture().join();
-        }
-    }
-
-    private StoreConnection open(CqlCredentials login) {
-        DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
-                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, settings.requestTimeout())
-                .withDuration(DefaultDriverOption.CONNECTION_CONNECT_TIMEOUT, Duration.ofSeconds(2))
-                .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(2))
-                .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(5))
-                .withStringList(DefaultDriverOption.METRICS_SESSION_ENABLED,
-                        List.of("connected-nodes", "cql-requests", "cql-client-timeouts"))
-                .build();
-        List<InetSocketAddress> points = settings.contactPoints().stream()
-                .map(p -> new InetSocketAddress(p.getHostString(), p.getPort())).toList();
-        CqlSession session = CqlSession.builder()
-                .addContactPoints(points)
-                .withLocalDatacenter(settings.localDatacenter())
-                .withAuthCredentials(login.username(), login.password())
-                .withConfigLoader(config)
-                .build();
-        try {
-            return new StoreConnection(session, settings.keyspace());
-        } catch (RuntimeException e) {
-            session.closeAsync();
-            throw e;
-        }
-    }
-
-    private void reconnect() {
-        if (connections.peek().isPresent()) {
-            return;
-        }
-        CqlCredentials login = credentials;
-        try {
-            connections.swap(open(login));
-            reconnect.succeeded();
-            LOG.info(() -> "feature store connected as '" + login.username() + "'");
-        } catch (DriverException e) {
-            problem = describe(e, login);
-            LOG.log(Level.FINE, "feature store still unreachable: " + problem);
-            reconnect.retry(this::reconnect, problem);
         }
     }
 
@@ -263,7 +213,7 @@ public final class FeatureStore implements AutoCloseable {
 
     @Override
     public void close() {
-        reconnect.close();
-        connections.close();
+        writer.ifPresent(Sessions::close);
+        reader.close();
     }
 }

@@ -119,7 +119,7 @@ final class LeasedCredentials implements AutoCloseable {
             upkeep.succeeded();
             if (Renewal.capped(lease.duration(), granted)) {
                 Duration learned = Duration.between(lease.issuedAt(), current.expiresAt());
-                if (!learned.equals(lifetime)) {
+                if (lifetime == null) {
                     LOG.info(() -> "CQL leases of " + role + " live at most " + learned.toSeconds() + " s; rotating"
                             + " them with a third of that left");
                 }
@@ -133,9 +133,10 @@ final class LeasedCredentials implements AutoCloseable {
         } catch (VaultException e) {
             metrics.renewalFailure(what);
             if (Redact.refused(e)) {
-                if (e.getHttpStatusCode() == 403) {
-                    token.refused();
-                }
+                // Not a sign of a bad token (a policy may lack sys/leases/renew/<lease path>): issuing new
+                // credentials tells, and logs in again if the token was refused.
+                LOG.warning(() -> "Vault refused to renew the CQL " + what + " (" + Redact.reason(e) + "); the policy"
+                        + " needs update on sys/leases/renew/" + mount + "/creds/" + role + "/*; rotating instead");
                 rotate("renewal refused (" + Redact.reason(e) + ")");
             } else {
                 retry(this::renew, "lease renewal failed: " + Redact.reason(e));

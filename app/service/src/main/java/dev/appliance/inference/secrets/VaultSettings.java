@@ -131,6 +131,14 @@ public record VaultSettings(boolean enabled,
                         vault.get("database.writer-role"), r)));
     }
 
+    /** These settings without {@code vault.database.writer-role}: for a service whose write API is off. */
+    public VaultSettings withoutWriterRole() {
+        return new VaultSettings(enabled, address, namespace, caFile, roleIdFile, secretIdFile, secretIdFormat,
+                identityDir, secretIdPollInterval, appRoleMount, openTimeout, readTimeout, startupTimeout, renewMargin,
+                minRenewInterval, backoffMin, backoffMax, kvMount, memcachedPath, kvPollInterval, databaseMount,
+                databaseRole, Optional.empty());
+    }
+
     /** When to renew something that is valid for {@code ttl}; see {@link Renewal#delay}. */
     Renewal renewal() {
         return new Renewal(renewMargin, minRenewInterval);

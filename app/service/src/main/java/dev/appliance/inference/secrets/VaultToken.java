@@ -193,7 +193,7 @@ final class VaultToken implements AutoCloseable {
     /** A capped renewal showed where the token's max TTL ends; its successors get the same lifetime. */
     private void learnLifetime(Token token, Instant end) {
         Duration learned = Duration.between(token.issuedAt(), end);
-        if (!learned.equals(lifetime)) {
+        if (lifetime == null) {
             LOG.info(() -> "Vault tokens of this role live at most " + learned.toSeconds() + " s; logging in again"
                     + " with a third of that left");
         }
@@ -230,10 +230,9 @@ final class VaultToken implements AutoCloseable {
         if (old != null) {
             metrics.rotation("token");
             retired.add(old);
-            scheduler.schedule(Duration.ZERO, () -> {
-                replacedListeners.forEach(Runnable::run);
-                releaseRetired();
-            });
+            // Each holder rotates on its own thread, so the old token waits for the slowest, not for their sum.
+            replacedListeners.forEach(listener -> scheduler.schedule(Duration.ZERO, listener));
+            scheduler.schedule(Duration.ZERO, this::releaseRetired);
         }
         upkeep.schedule(renewal.next(clock.instant(), token.expiresAt(), replaceAt), this::renew);
     }
