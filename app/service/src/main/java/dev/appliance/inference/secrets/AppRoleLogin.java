@@ -105,6 +105,9 @@ final class AppRoleLogin {
 
     /** For health details: which secret_id is in use, until when; or what is wrong with the file. */
     synchronized String status() {
+        if (settings.secretIdFormat() == VaultSettings.SecretIdFormat.PLAIN) {
+            return "plain secret_id read from " + settings.secretIdFile();
+        }
         if (identity.isEmpty()) {
             return "kept in memory only (vault.identity-dir unset)";
         }
