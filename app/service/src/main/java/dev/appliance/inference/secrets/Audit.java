@@ -28,6 +28,11 @@ final class Audit {
         LOG.info(() -> "audit: unwrapped the wrapped secret_id from " + file + "; its wrapping token is now spent");
     }
 
+    static void kept(String dir, String accessor, java.time.Instant expiresAt) {
+        LOG.info(() -> "audit: kept the unwrapped secret_id (accessor " + prefix(accessor) + ", "
+                + (expiresAt == null ? "no expiry" : "expires at " + expiresAt) + ") in " + dir);
+    }
+
     static void rotation(String what, String username, String detail) {
         LOG.info(() -> "audit: " + what + " credentials rotated to user '" + username + "' (" + detail + ")");
     }

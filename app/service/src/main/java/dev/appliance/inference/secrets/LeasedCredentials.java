@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,16 +20,18 @@ import io.github.jopenlibs.vault.response.DatabaseResponse;
 import io.github.jopenlibs.vault.response.VaultResponse;
 
 /**
- * Dynamic CQL credentials from the database secrets engine. The lease is renewed ahead of expiry; when a renewal
- * grants no more than the margin (the max TTL is near), when Vault refuses to renew, or when the token that
- * created the lease was replaced (its leases die with it), new credentials are issued and passed to the listeners
- * (the feature store builds a new session and swaps it in); once they all switched, the old lease is revoked.
+ * Dynamic CQL credentials from one role of the database secrets engine. The lease is renewed ahead of expiry and
+ * replaced early: with a third of its lifetime left (see {@link Renewal}), when Vault refuses to renew, or when
+ * the token that created it was replaced (its leases die with that token). New credentials are issued under the
+ * current token and passed to the listeners (the feature store builds a new session and swaps it in); once they
+ * all switched, the old lease is revoked, and then the old token if nothing else came from it.
  */
 final class LeasedCredentials implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(LeasedCredentials.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final String what;
     private final String mount;
     private final String role;
     private final VaultToken token;
@@ -38,25 +41,33 @@ final class LeasedCredentials implements AutoCloseable {
     private final Upkeep upkeep;
     private final List<Listener<Login>> listeners = new CopyOnWriteArrayList<>();
     private volatile Lease current;
+    private Duration lifetime;
 
-    LeasedCredentials(VaultSettings settings, String role, VaultToken token, SecretsMetrics metrics, Clock clock,
-                      Scheduler scheduler) {
+    /**
+     * @param what the metrics tag and log name of these credentials: {@code lease} (the reader) or
+     *             {@code writer_lease}
+     */
+    LeasedCredentials(VaultSettings settings, String what, String role, VaultToken token, SecretsMetrics metrics,
+                      Clock clock, Scheduler scheduler) {
+        this.what = what;
         this.mount = settings.databaseMount();
         this.role = role;
         this.token = token;
         this.renewal = settings.renewal();
         this.metrics = metrics;
         this.clock = clock;
-        this.upkeep = new Upkeep("the CQL lease", settings.backoff(), scheduler, "");
-        metrics.ttl("lease", () -> current == null ? -1.0
+        this.upkeep = new Upkeep("the CQL " + what + " of " + role, settings.backoff(), scheduler, "");
+        metrics.ttl(what, () -> current == null ? -1.0
                 : Duration.between(clock.instant(), current.expiresAt()).toMillis() / 1000.0);
         token.onReplaced(() -> rotate("the token that created the lease was replaced"));
+        token.leasesFrom(() -> Optional.ofNullable(current).map(Lease::issuedBy));
     }
 
     /** Issues the credentials to start with, then keeps them alive on the scheduler. */
     synchronized void start() throws VaultException {
         current = issue();
-        Audit.rotation("cql", current.credentials().username(), "lease " + Audit.prefix(current.id()) + ", at start");
+        Audit.rotation("cql " + what, current.credentials().username(), "lease " + Audit.prefix(current.id())
+                + ", at start");
         scheduleRenewal(current);
     }
 
@@ -90,23 +101,37 @@ final class LeasedCredentials implements AutoCloseable {
         if (upkeep.closed() || lease == null) {
             return;
         }
-        if (lease.expiredAt(clock.instant()) || !lease.renewable()) {
+        Instant now = clock.instant();
+        if (lease.expiredAt(now) || !lease.renewable()) {
             rotate(lease.renewable() ? "lease expired" : "lease not renewable");
+            return;
+        }
+        if (replaceAt(lease) != null && !now.isBefore(replaceAt(lease))) {
+            rotate("a third of the lease's lifetime left");
             return;
         }
         try {
             VaultResponse response = token.client().leases().renew(lease.id(), lease.duration().toSeconds());
-            Duration ttl = leaseDuration(response);
-            current = lease.renewedUntil(clock.instant().plus(ttl));
-            metrics.renewal("lease");
+            Duration granted = leaseDuration(response);
+            now = clock.instant();
+            current = lease.renewedUntil(now.plus(granted));
+            metrics.renewal(what);
             upkeep.succeeded();
-            if (renewal.maxTtlNear(ttl)) {
-                rotate("max TTL near: renewal granted only " + ttl.toSeconds() + " s");
-            } else {
-                scheduleRenewal(current);
+            if (Renewal.capped(lease.duration(), granted)) {
+                Duration learned = Duration.between(lease.issuedAt(), current.expiresAt());
+                if (!learned.equals(lifetime)) {
+                    LOG.info(() -> "CQL leases of " + role + " live at most " + learned.toSeconds() + " s; rotating"
+                            + " them with a third of that left");
+                }
+                lifetime = learned;
+                if (!now.isBefore(replaceAt(current))) {
+                    rotate("max TTL at " + current.expiresAt());
+                    return;
+                }
             }
+            scheduleRenewal(current);
         } catch (VaultException e) {
-            metrics.renewalFailure("lease");
+            metrics.renewalFailure(what);
             if (Redact.refused(e)) {
                 if (e.getHttpStatusCode() == 403) {
                     token.refused();
@@ -118,6 +143,11 @@ final class LeasedCredentials implements AutoCloseable {
         }
     }
 
+    /** When to replace {@code lease}: unknown (null) until a capped renewal showed the role's max TTL. */
+    private Instant replaceAt(Lease lease) {
+        return lifetime == null ? null : renewal.replaceAt(lease.issuedAt(), lifetime);
+    }
+
     private synchronized void rotate(String reason) {
         if (upkeep.closed() || current == null) {
             return;
@@ -126,7 +156,7 @@ final class LeasedCredentials implements AutoCloseable {
         try {
             fresh = issue();
         } catch (VaultException e) {
-            metrics.readFailure("lease");
+            metrics.readFailure(what);
             if (e.getHttpStatusCode() == 403) {
                 token.refused();
             }
@@ -146,31 +176,35 @@ final class LeasedCredentials implements AutoCloseable {
         Lease old = current;
         current = fresh;
         upkeep.succeeded();
-        metrics.rotation("lease");
-        Audit.rotation("cql", fresh.credentials().username(), "lease " + Audit.prefix(fresh.id()) + "; " + reason);
+        metrics.rotation(what);
+        Audit.rotation("cql " + what, fresh.credentials().username(), "lease " + Audit.prefix(fresh.id()) + "; "
+                + reason);
         revoke(old, "replaced credentials of user '" + old.credentials().username() + "'");
         scheduleRenewal(fresh);
+        token.releaseRetired();
     }
 
     private Lease issue() throws VaultException {
-        DatabaseResponse response = token.client().database(mount).creds(role);
+        Token issuer = token.current().orElseThrow(() -> new VaultException("not logged in to Vault"));
+        DatabaseResponse response = token.client(issuer).database(mount).creds(role);
         int status = response.getRestResponse().getStatus();
         if (status != 200 || response.getCredential() == null || response.getCredential().getUsername() == null
                 || response.getLeaseId() == null || response.getLeaseDuration() == null) {
             throw new VaultException("reading " + mount + "/creds/" + role + " answered HTTP " + status, status);
         }
         Duration ttl = Duration.ofSeconds(response.getLeaseDuration());
+        Instant now = clock.instant();
         return new Lease(new Login(response.getCredential().getUsername(),
-                response.getCredential().getPassword()), response.getLeaseId(), ttl, clock.instant().plus(ttl),
+                response.getCredential().getPassword()), response.getLeaseId(), issuer, now, ttl, now.plus(ttl),
                 Boolean.TRUE.equals(response.getRenewable()));
     }
 
     private void revoke(Lease lease, String what) {
         try {
             token.client().leases().revoke(lease.id());
-            Audit.revocation("cql lease (" + what + ")", lease.id());
+            Audit.revocation("cql " + this.what + " (" + what + ")", lease.id());
         } catch (VaultException e) {
-            Audit.failure("revoking cql lease " + Audit.prefix(lease.id()) + " failed; it expires on its own at "
+            Audit.failure("revoking cql " + this.what + " " + Audit.prefix(lease.id()) + " failed; it expires on its own at "
                     + lease.expiresAt(), e);
         }
     }
@@ -190,7 +224,7 @@ final class LeasedCredentials implements AutoCloseable {
     }
 
     private void scheduleRenewal(Lease lease) {
-        upkeep.schedule(renewal.delay(Duration.between(clock.instant(), lease.expiresAt())), this::renew);
+        upkeep.schedule(renewal.next(clock.instant(), lease.expiresAt(), replaceAt(lease)), this::renew);
     }
 
     private void retry(Runnable task, String why) {

@@ -28,14 +28,21 @@ public final class Secrets implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Secrets.class.getName());
 
+    private final Optional<AppRoleLogin> login;
+    private final Optional<SecretIdWatch> delivery;
     private final Optional<VaultToken> token;
     private final Optional<KvWatcher> memcached;
     private final Optional<LeasedCredentials> cql;
+    private final Optional<LeasedCredentials> writer;
 
-    private Secrets(Optional<VaultToken> token, Optional<KvWatcher> memcached, Optional<LeasedCredentials> cql) {
+    private Secrets(Optional<AppRoleLogin> login, Optional<SecretIdWatch> delivery, Optional<VaultToken> token,
+                    Optional<KvWatcher> memcached, Optional<LeasedCredentials> cql, Optional<LeasedCredentials> writer) {
+        this.login = login;
+        this.delivery = delivery;
         this.token = token;
         this.memcached = memcached;
         this.cql = cql;
+        this.writer = writer;
     }
 
     /**
@@ -44,24 +51,37 @@ public final class Secrets implements AutoCloseable {
      *
      * @throws IllegalStateException when the login or the first credentials fail for good (refused, a wrapped
      *                               secret_id already unwrapped) or not within the startup timeout
-     * @throws ConfigurationException when {@code vault.ca-file} is not a readable PEM certificate
+     * @throws ConfigurationException when {@code vault.ca-file} is not a readable PEM certificate, or
+     *                                {@code vault.identity-dir} is not a private directory
      */
     public static Secrets start(VaultSettings settings, MeterRegistry registry, Clock clock, Scheduler scheduler) {
         if (!settings.enabled()) {
-            return new Secrets(Optional.empty(), Optional.empty(), Optional.empty());
+            return new Secrets(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.empty());
         }
         VaultClients clients = new VaultClients(settings);
         SecretsMetrics metrics = new SecretsMetrics(registry);
-        VaultToken token = new VaultToken(settings, new AppRoleLogin(settings, clients, clock), clients, metrics, clock,
-                scheduler);
+        Optional<Identity> identity = settings.secretIdFormat() == VaultSettings.SecretIdFormat.PLAIN
+                ? Optional.empty() : settings.identityDir().map(Identity::open);
+        if (identity.isEmpty() && settings.secretIdFormat() != VaultSettings.SecretIdFormat.PLAIN) {
+            LOG.warning("vault.identity-dir is unset: a secret_id unwrapped from " + settings.secretIdFile()
+                    + " is kept in memory only, so a restart needs a new delivery");
+        }
+        AppRoleLogin login = new AppRoleLogin(settings, clients, identity, clock);
+        identity.ifPresent(kept -> metrics.identityTtl(login::remainingSeconds));
+        VaultToken token = new VaultToken(settings, login, clients, metrics, clock, scheduler);
+        Optional<SecretIdWatch> delivery = identity.map(kept -> new SecretIdWatch(settings, login, scheduler));
         Optional<KvWatcher> memcached = settings.memcachedPath()
                 .map(path -> new KvWatcher(settings, path, token, metrics, scheduler));
         Optional<LeasedCredentials> cql = settings.databaseRole()
-                .map(role -> new LeasedCredentials(settings, role, token, metrics, clock, scheduler));
-        Secrets secrets = new Secrets(Optional.of(token), memcached, cql);
+                .map(role -> new LeasedCredentials(settings, "lease", role, token, metrics, clock, scheduler));
+        Optional<LeasedCredentials> writer = settings.databaseWriterRole()
+                .map(role -> new LeasedCredentials(settings, "writer_lease", role, token, metrics, clock, scheduler));
+        Secrets secrets = new Secrets(Optional.of(login), delivery, Optional.of(token), memcached, cql, writer);
         try {
             Instant deadline = clock.instant().plus(settings.startupTimeout());
             retrying(settings, clock, deadline, "log in to Vault at " + settings.address(), token::start);
+            delivery.ifPresent(SecretIdWatch::start);
             if (memcached.isPresent()) {
                 retrying(settings, clock, deadline, "read the Memcached credentials from " + settings.kvMount() + "/"
                         + settings.memcachedPath().orElseThrow(), memcached.get()::start);
@@ -69,6 +89,10 @@ public final class Secrets implements AutoCloseable {
             if (cql.isPresent()) {
                 retrying(settings, clock, deadline, "get CQL credentials from " + settings.databaseMount()
                         + "/creds/" + settings.databaseRole().orElseThrow(), cql.get()::start);
+            }
+            if (writer.isPresent()) {
+                retrying(settings, clock, deadline, "get CQL writer credentials from " + settings.databaseMount()
+                        + "/creds/" + settings.databaseWriterRole().orElseThrow(), writer.get()::start);
             }
         } catch (RuntimeException e) {
             secrets.close();
@@ -144,6 +168,19 @@ public final class Secrets implements AutoCloseable {
         cql.ifPresent(leased -> leased.onRotation(listener));
     }
 
+    /**
+     * The CQL credentials of the feature write API now; empty when Vault is off or no writer role is configured
+     * ({@code vault.database.writer-role}).
+     */
+    public Optional<Login> writerCredentials() {
+        return writer.flatMap(LeasedCredentials::credentials);
+    }
+
+    /** Like {@link #onCqlCredentials}, for the write API's credentials. */
+    public void onWriterCredentials(Listener<Login> listener) {
+        writer.ifPresent(leased -> leased.onRotation(listener));
+    }
+
     /** Whether the credentials can serve now, with details for the readiness check. */
     public Health health() {
         Map<String, String> details = new LinkedHashMap<>();
@@ -152,8 +189,11 @@ public final class Secrets implements AutoCloseable {
             return new Health(true, details);
         }
         details.put("token", token.get().status());
+        login.ifPresent(l -> details.put("identity", l.status()
+                + delivery.map(SecretIdWatch::problem).filter(p -> !p.isEmpty()).map(p -> "; " + p).orElse("")));
         memcached.ifPresent(watcher -> details.put("memcached", watcher.status()));
         cql.ifPresent(leased -> details.put("cql", leased.status()));
+        writer.ifPresent(leased -> details.put("cql_writer", leased.status()));
         boolean ready = token.get().valid() && cql.map(LeasedCredentials::valid).orElse(true);
         return new Health(ready, Collections.unmodifiableMap(details));
     }
@@ -168,12 +208,15 @@ public final class Secrets implements AutoCloseable {
     }
 
     /**
-     * Stops all upkeep, revokes the CQL lease and then the token (leases die with their token anyway): no
-     * credential outlives the process. Close the consumers (the CQL session) first.
+     * Stops all upkeep, revokes the CQL leases and then the token (leases die with their token anyway): no
+     * credential outlives the process. The secret_id kept in {@code vault.identity-dir} stays: the next start
+     * logs in with it. Close the consumers (the CQL sessions) first.
      */
     @Override
     public void close() {
+        delivery.ifPresent(SecretIdWatch::close);
         memcached.ifPresent(KvWatcher::close);
+        writer.ifPresent(LeasedCredentials::close);
         cql.ifPresent(LeasedCredentials::close);
         token.ifPresent(VaultToken::close);
     }

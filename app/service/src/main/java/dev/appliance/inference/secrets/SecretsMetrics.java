@@ -9,8 +9,8 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
 
 /**
- * Meters of the Vault client. The {@code what} tag is one of {@code token}, {@code lease} and {@code kv}, so
- * cardinality stays fixed.
+ * Meters of the Vault client. The {@code what} tag is one of {@code token}, {@code lease} (the reader's CQL
+ * lease), {@code writer_lease} (the write API's) and {@code kv}, so cardinality stays fixed.
  */
 final class SecretsMetrics {
 
@@ -22,11 +22,23 @@ final class SecretsMetrics {
 
     /** Seconds until the token or lease expires; negative once expired, -1 before the first one. */
     void ttl(String what, Supplier<Double> seconds) {
-        String name = "vault_" + what + "_ttl_seconds";
+        gauge("vault_" + what + "_ttl_seconds", seconds, "Seconds until the Vault " + what.replace('_', ' ')
+                + " expires (negative: expired)");
+    }
+
+    private void gauge(String name, Supplier<Double> seconds, String description) {
         // A gauge reads the object it was registered with: replace one left by an earlier instance.
         registry.meters().stream().filter(m -> m.id().name().equals(name)).toList().forEach(registry::remove);
-        registry.getOrCreate(Gauge.builder(name, seconds)
-                .description("Seconds until the Vault " + what + " expires (negative: expired)"));
+        registry.getOrCreate(Gauge.builder(name, seconds).description(description));
+    }
+
+    /**
+     * Seconds until the kept AppRole secret_id expires ({@code vault_identity_ttl_seconds}): +Inf when it does not
+     * expire, -1 while none is kept, negative once expired.
+     */
+    void identityTtl(Supplier<Double> seconds) {
+        gauge("vault_identity_ttl_seconds", seconds, "Seconds until the secret_id the service keeps in "
+                + "vault.identity-dir expires (+Inf: no expiry; -1: none kept; negative: expired)");
     }
 
     void renewal(String what) {

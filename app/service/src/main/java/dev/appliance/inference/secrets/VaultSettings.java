@@ -24,6 +24,9 @@ import io.helidon.config.Config;
  * @param roleIdFile       file holding the AppRole role_id
  * @param secretIdFile     file holding a response-wrapped secret_id (a wrapping token) or a plain secret_id
  * @param secretIdFormat   how to read the secret_id file; see {@link SecretIdFormat}
+ * @param identityDir      private directory (0700) where the secret_id unwrapped from the file is kept across
+ *                         restarts ({@link Identity}); empty: kept in memory only, so a restart needs a new delivery
+ * @param secretIdPollInterval how often the secret_id file is checked for a new delivery (a deploy rotates it)
  * @param appRoleMount     mount path of the AppRole auth method
  * @param openTimeout      connect timeout of one Vault call
  * @param readTimeout      read timeout of one Vault call
@@ -38,6 +41,8 @@ import io.helidon.config.Config;
  * @param kvPollInterval   how often the secret's version is checked
  * @param databaseMount    mount path of the database secrets engine
  * @param databaseRole     database role issuing the CQL credentials; empty: not read
+ * @param databaseWriterRole database role issuing the CQL credentials of the feature write API (MODIFY); empty: the
+ *                         write API has no login of its own under Vault
  */
 public record VaultSettings(boolean enabled,
                             URI address,
@@ -46,6 +51,8 @@ public record VaultSettings(boolean enabled,
                             Path roleIdFile,
                             Path secretIdFile,
                             SecretIdFormat secretIdFormat,
+                            Optional<Path> identityDir,
+                            Duration secretIdPollInterval,
                             String appRoleMount,
                             Duration openTimeout,
                             Duration readTimeout,
@@ -58,7 +65,8 @@ public record VaultSettings(boolean enabled,
                             Optional<String> memcachedPath,
                             Duration kvPollInterval,
                             String databaseMount,
-                            Optional<String> databaseRole) {
+                            Optional<String> databaseRole,
+                            Optional<String> databaseWriterRole) {
 
     private static final Pattern MOUNT = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
 
@@ -95,6 +103,9 @@ public record VaultSettings(boolean enabled,
                 path(vault.get("role-id-file"), "/etc/inference-service/vault/role_id"),
                 path(vault.get("secret-id-file"), "/etc/inference-service/vault/secret_id"),
                 format(vault.get("secret-id-format")),
+                Settings.optionalString(vault.get("identity-dir")).map(Path::of),
+                Settings.durationInRange(vault.get("secret-id-poll-interval"), Duration.ofSeconds(10),
+                        Duration.ofMillis(100), Duration.ofHours(1)),
                 mount(vault.get("approle-mount"), "approle"),
                 Settings.durationInRange(vault.get("open-timeout"), Duration.ofSeconds(5), Duration.ofSeconds(1),
                         Duration.ofMinutes(1)),
@@ -115,7 +126,9 @@ public record VaultSettings(boolean enabled,
                         Duration.ofHours(1)),
                 mount(vault.get("database.mount"), "database"),
                 Settings.optionalString(vault.get("database.role")).map(r -> stripSlashes(vault.get("database.role"),
-                        r)));
+                        r)),
+                Settings.optionalString(vault.get("database.writer-role")).map(r -> stripSlashes(
+                        vault.get("database.writer-role"), r)));
     }
 
     /** When to renew something that is valid for {@code ttl}; see {@link Renewal#delay}. */

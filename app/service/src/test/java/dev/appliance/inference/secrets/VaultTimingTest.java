@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import dev.appliance.inference.lifecycle.Backoff;
 
@@ -24,10 +25,16 @@ class VaultTimingTest {
     }
 
     @Test
-    void renewalGrantingNoMoreThanTheMarginMeansMaxTtlIsNear() {
-        assertTrue(SPRING_VAULT_TIMING.maxTtlNear(Duration.ofSeconds(60)));
-        assertTrue(SPRING_VAULT_TIMING.maxTtlNear(Duration.ofSeconds(3)));
-        assertFalse(SPRING_VAULT_TIMING.maxTtlNear(Duration.ofSeconds(61)));
+    void renewalGrantingLessThanAskedHasHitTheMaxTtl() {
+        assertTrue(Renewal.capped(Duration.ofSeconds(3600), Duration.ofSeconds(3599)));
+        assertFalse(Renewal.capped(Duration.ofSeconds(3600), Duration.ofSeconds(3600)));
+    }
+
+    @ParameterizedTest(name = "lifetime {0}s -> replace after {1}s")
+    @CsvSource({"86400, 57600", "3600, 2400", "150, 90", "100, 50", "12, 6"})
+    void replacesWithAThirdOfTheLifetimeLeftAtLeastTheMarginBeforeItsEndButNotBeforeHalfLife(long lifetime, long after) {
+        Instant issued = Instant.parse("2026-01-01T00:00:00Z");
+        assertEquals(issued.plusSeconds(after), SPRING_VAULT_TIMING.replaceAt(issued, Duration.ofSeconds(lifetime)));
     }
 
     @Test
