@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 CACHE=${CACHE:-.cache}
 NETWORK=${LAB_NETWORK:-appliance-lab}
+# The network's subnet: each host gets a fixed address in it (below), kept across `podman restart`
+# like a VM's, so the generated inventory never goes stale. Far from podman's automatic 10.89.0.x, 1.x...
+SUBNET_PREFIX=${LAB_SUBNET_PREFIX:-10.89.200}
 LAB_DIR=$CACHE/lab
 # The lab appliance's control-node secrets (appliance_secrets_dir in inventory/lab/group_vars/all.yml).
 SECRETS_DIR=$CACHE/secrets
@@ -24,22 +27,33 @@ step() { printf '==> %s\n' "$*"; }
 ok() { printf '    ok: %s\n' "$*"; }
 did() { printf '    %s\n' "$*"; }
 
-# Hosts of the given groups as "name image" lines, read from the committed lab inventory.
+# Hosts of the given groups as "name image address" lines, read from the committed lab inventory. A host's
+# address depends only on its name (a hash into .10-.249 of the subnet, the next free one on a clash
+# between names of the inventory, taken in sorted order), so it is the same on every `make lab`.
 lab_hosts() {
   "$VENV/bin/ansible-inventory" -i inventory/lab/hosts.yml --list 2>/dev/null |
     "$VENV/bin/python" -c '
 import json, sys
 inv = json.load(sys.stdin)
+import hashlib
 hostvars = inv["_meta"]["hostvars"]
+prefix, groups = sys.argv[1], sys.argv[2:]
+address, taken = {}, set()
+for host in sorted(hostvars):
+    n = int(hashlib.sha256(host.encode()).hexdigest(), 16) % 240
+    while n in taken:
+        n = (n + 1) % 240
+    taken.add(n)
+    address[host] = f"{prefix}.{n + 10}"
 seen = []
-for group in sys.argv[1:]:
+for group in groups:
     if group not in inv:
         sys.exit(f"no group {group!r} in inventory/lab/hosts.yml")
     for host in inv[group].get("hosts", []):
         if host not in seen:
             seen.append(host)
-            print(host, hostvars.get(host, {}).get("lab_image", "debian13"))
-' "$@"
+            print(host, hostvars.get(host, {}).get("lab_image", "debian13"), address[host])
+' "$SUBNET_PREFIX" "$@"
 }
 
 secrets() {
@@ -53,23 +67,32 @@ secrets() {
 
 network() {
   step "Network $NETWORK"
-  if podman network exists "$NETWORK"; then ok "exists"; else
-    podman network create --label "$LABEL" "$NETWORK" >/dev/null
-    did "created"
+  local subnet=$SUBNET_PREFIX.0/24
+  if podman network exists "$NETWORK"; then
+    local current
+    current=$(podman network inspect "$NETWORK" --format '{{ range .Subnets }}{{ .Subnet }} {{ end }}')
+    [[ $current == "$subnet "* ]] || {
+      echo "    $NETWORK has subnet $current, not $subnet (made by an older lab): run 'make down' first" >&2
+      exit 1
+    }
+    ok "exists ($subnet)"
+  else
+    podman network create --label "$LABEL" --subnet "$subnet" "$NETWORK" >/dev/null
+    did "created ($subnet)"
   fi
 }
 
 start_host() {
-  local name=$1 image=localhost/appliance-host:$2
+  local name=$1 image=localhost/appliance-host:$2 address=$3
   local state
   state=$(podman container inspect "$name" --format '{{ .State.Status }}' 2>/dev/null || echo absent)
   case $state in
     running) ok "$name running ($image)" ;;
     absent)
       podman image exists "$image" || { echo "    $image is missing: run 'make images'" >&2; exit 1; }
-      podman run --detach --name "$name" --hostname "$name" --network "$NETWORK" --label "$LABEL" \
-        --systemd=always "$image" /sbin/init >/dev/null
-      did "started $name ($image)" ;;
+      podman run --detach --name "$name" --hostname "$name" --network "$NETWORK" --ip "$address" \
+        --label "$LABEL" --systemd=always "$image" /sbin/init >/dev/null
+      did "started $name ($image, $address)" ;;
     *)
       podman start "$name" >/dev/null
       did "restarted $name (was $state)" ;;
