@@ -28,15 +28,14 @@ PROMTOOL := $(CACHE)/promtool/promtool
 ALERT_RULES := roles/monitoring/files/rules
 PAGE_TEST_DEPS := page-test/node_modules/.package-lock.json
 
-# Maven 3.8 on JDK 25 warns about sun.misc.Unsafe on every call; the warning is not ours to fix.
-export MAVEN_OPTS := $(MAVEN_OPTS) --sun-misc-unsafe-memory-access=allow
 export TENSORFLOW_LIBRARY_PATH := $(TF_LIB)
 export DJL_OFFLINE := true
 # TensorFlow's own INFO/WARNING lines (CUDA probing on a CPU-only host) are noise here.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
-JAVA_HOME_21 = $(shell scripts/find-jdk.sh 21)
-MVN = JAVA_HOME=$(JAVA_HOME_21) mvn -B --no-transfer-progress -f app/pom.xml
-JAVA = $(JAVA_HOME_21)/bin/java --enable-native-access=ALL-UNNAMED
+# Maven and javac run on the newest JDK >= 21 (--release 21); the tests, the service and the demos on the
+# Java 21 runtime the appliance runs (scripts/mvn.sh, scripts/find-jdk.sh --runtime 21 21).
+MVN = scripts/mvn.sh -f app/pom.xml
+JAVA = $(shell scripts/find-jdk.sh --runtime 21 21)/bin/java --enable-native-access=ALL-UNNAMED
 
 # Operations: podman settings for this kind of machine live in the repository (docs/operations.md), so every
 # podman and Molecule call below uses them without touching /etc/containers.
@@ -103,7 +102,7 @@ bench: build models $(BENCH_LIMITS) $(BENCH_PEERS) ## The service vs. its limits
 
 # The limit programs: their own Maven project, the service's library versions.
 $(BENCH_LIMITS): $(BOOTSTRAP_STAMP) bench/pom.xml $(shell find bench/src -type f)
-	JAVA_HOME=$(JAVA_HOME_21) mvn -B --no-transfer-progress -q -f bench/pom.xml package
+	scripts/mvn.sh -q -f bench/pom.xml package
 
 # The peers, each in its own venv (never the project's .venv): MLServer, KServe.
 $(BENCH_VENV)/%/.installed: bench/peers/requirements-%.txt
