@@ -14,9 +14,9 @@ final class TfModelGrpcService extends ModelServiceGrpc.ModelServiceImplBase {
     private static final int FAILED_PRECONDITION = 9;
 
     private final Models models;
-    private final Grpc calls;
+    private final GrpcCalls calls;
 
-    TfModelGrpcService(Models models, Grpc calls) {
+    TfModelGrpcService(Models models, GrpcCalls calls) {
         this.models = models;
         this.calls = calls;
     }

@@ -38,9 +38,9 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
     static final String SIGNATURE_DEF = "signature_def";
 
     private final Models models;
-    private final Grpc calls;
+    private final GrpcCalls calls;
 
-    TfServingGrpcService(Models models, Grpc calls) {
+    TfServingGrpcService(Models models, GrpcCalls calls) {
         this.models = models;
         this.calls = calls;
     }
@@ -57,7 +57,7 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
             for (Map.Entry<String, TensorProto> e : request.getInputsMap().entrySet()) {
                 inputs.set(e.getKey(), values(e.getKey(), e.getValue()));
             }
-            Models.Inference<TfServingInput> inference = models.infer(path, Grpc.pin(), body, tags,
+            Models.Inference<TfServingInput> inference = models.infer(path, GrpcCalls.pin(), body, tags,
                     (m, maxRows) -> {
                         for (String wanted : request.getOutputFilterList()) {
                             if (!wanted.equals(m.output().name())) {
@@ -75,7 +75,7 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
                     tensor.addFloatVal(v);
                 }
             }
-            Grpc.facts(reply, inference.facts());
+            GrpcCalls.facts(reply, inference.facts());
             Manifest m = inference.manifest();
             return PredictResponse.newBuilder().setModelSpec(spec(m)).putOutputs(m.output().name(), tensor.build())
                     .build();

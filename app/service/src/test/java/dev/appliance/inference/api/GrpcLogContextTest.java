@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A gRPC call's model and version are in the logging context while it runs, and gone after it. */
 class GrpcLogContextTest {
 
-    private final Grpc grpc = new Grpc(new Endpoints(new ServiceMetrics(Metrics.globalRegistry())));
+    private final GrpcCalls grpc = new GrpcCalls(new Endpoints(new ServiceMetrics(Metrics.globalRegistry())));
     private final List<String> seen = new ArrayList<>();
 
     @AfterEach

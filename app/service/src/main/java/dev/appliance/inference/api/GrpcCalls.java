@@ -28,7 +28,7 @@ import io.grpc.stub.StreamObserver;
  * {@code x-entity-id} pin or steer like the HTTP headers; answers carry {@code x-model-version} and
  * {@code x-cache} in their headers.
  */
-final class Grpc implements ServerInterceptor {
+final class GrpcCalls implements ServerInterceptor {
 
     /** One gRPC operation: its answer, or an exception the error policy maps. */
     @FunctionalInterface
@@ -42,7 +42,7 @@ final class Grpc implements ServerInterceptor {
 
     private final Endpoints endpoints;
 
-    Grpc(Endpoints endpoints) {
+    GrpcCalls(Endpoints endpoints) {
         this.endpoints = endpoints;
     }
 
