@@ -1,10 +1,10 @@
 package dev.appliance.inference.api;
 
-import dev.appliance.inference.grpc.tf.GetModelStatusRequest;
-import dev.appliance.inference.grpc.tf.GetModelStatusResponse;
-import dev.appliance.inference.grpc.tf.ModelServiceGrpc;
-import dev.appliance.inference.grpc.tf.ModelVersionStatus;
-import dev.appliance.inference.grpc.tf.StatusProto;
+import dev.appliance.inference.proto.tf.GetModelStatusRequest;
+import dev.appliance.inference.proto.tf.GetModelStatusResponse;
+import dev.appliance.inference.proto.tf.ModelServiceGrpc;
+import dev.appliance.inference.proto.tf.ModelVersionStatus;
+import dev.appliance.inference.proto.tf.StatusProto;
 import io.grpc.stub.StreamObserver;
 
 /** TF Serving's {@code tensorflow.serving.ModelService.GetModelStatus}: loaded versions and refused ones. */
