@@ -169,9 +169,12 @@ down: ## Remove everything `make up` created: lab hosts, network, generated inve
 test: test-app test-clients test-page test-alerts lint molecule test-appliance ## Run every test (what CI runs)
 
 .PHONY: lint
-lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible content (ansible-lint, production profile)
+lint: $(BOOTSTRAP_STAMP) ## Lint YAML (yamllint) and Ansible (ansible-lint, production); check the README's targets and paths, and the docs picture
 	$(OPS) yamllint --strict .
 	$(OPS) ansible-lint
+	scripts/check-readme.py
+	@dot -Tsvg $(ARCH_DOT) | cmp -s - $(ARCH_SVG) || { echo "$(ARCH_SVG) is not the rendering of $(ARCH_DOT): run make docs" >&2; exit 1; }
+	@echo "$(ARCH_SVG) is up to date"
 
 .PHONY: molecule
 molecule: images build models ## Run each role's default Molecule scenario and MOLECULE_EXTRA (ROLE=memcached for one role)
@@ -215,6 +218,17 @@ test-page: build models $(PAGE_TEST_DEPS) ## Browser test of the page at / in De
 $(PAGE_TEST_DEPS): page-test/package.json page-test/package-lock.json
 	@command -v npm >/dev/null || { echo "make test-page needs Node.js with npm (18 or newer)" >&2; exit 1; }
 	cd page-test && npm ci --no-audit --no-fund
+
+##@ Documentation
+
+ARCH_DOT := docs/architecture.dot
+ARCH_SVG := docs/architecture.svg
+
+.PHONY: docs
+docs: $(ARCH_SVG) ## Render the architecture picture (docs/architecture.svg) from its Graphviz source
+
+$(ARCH_SVG): $(ARCH_DOT) | $(BOOTSTRAP_STAMP)
+	dot -Tsvg $< -o $@
 
 .PHONY: clean
 clean: ## Remove build output (keeps .cache and .venv)
