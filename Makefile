@@ -100,8 +100,8 @@ BENCH_PEERS := $(BENCH_VENV)/mlserver/.installed $(BENCH_VENV)/kserve/.installed
 bench: build models $(BENCH_LIMITS) $(BENCH_PEERS) ## The service vs. its limits and peers in one run: one table, JSON in .cache/bench (BENCH_ARGS=--seconds 5)
 	scripts/bench.py $(BENCH_ARGS)
 
-# The limit programs: their own Maven project, the service's library versions.
-$(BENCH_LIMITS): $(BOOTSTRAP_STAMP) bench/pom.xml $(shell find bench/src -type f)
+# The limit programs: their own Maven project whose parent is app/pom.xml, so they run the service's versions.
+$(BENCH_LIMITS): $(BOOTSTRAP_STAMP) bench/pom.xml app/pom.xml $(shell find bench/src -type f)
 	scripts/mvn.sh -q -f bench/pom.xml package
 
 # The peers, each in its own venv (never the project's .venv): MLServer, KServe.
