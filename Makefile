@@ -152,7 +152,7 @@ images: $(BOOTSTRAP_STAMP) ## Build the lab/Molecule base images with mmdebstrap
 	@for image in $(IMAGES); do scripts/build-image.sh "$${image%%:*}" "$${image#*:}"; done
 
 .PHONY: lab
-lab: images ## Start the lab hosts of LAB_GROUPS (default: scylladb vault memcached) and write inventory/lab/
+lab: images ## Start the lab hosts of LAB_GROUPS (default: scylladb vault memcached app monitoring) and write inventory/lab/
 	scripts/lab.sh up $(LAB_GROUPS)
 
 .PHONY: up
