@@ -28,15 +28,14 @@ PROMTOOL := $(CACHE)/promtool/promtool
 ALERT_RULES := roles/monitoring/files/rules
 PAGE_TEST_DEPS := page-test/node_modules/.package-lock.json
 
-# Maven 3.8 on JDK 25 warns about sun.misc.Unsafe on every call; the warning is not ours to fix.
-export MAVEN_OPTS := $(MAVEN_OPTS) --sun-misc-unsafe-memory-access=allow
 export TENSORFLOW_LIBRARY_PATH := $(TF_LIB)
 export DJL_OFFLINE := true
 # TensorFlow's own INFO/WARNING lines (CUDA probing on a CPU-only host) are noise here.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
-JAVA_HOME_21 = $(shell scripts/find-jdk.sh 21)
-MVN = JAVA_HOME=$(JAVA_HOME_21) mvn -B --no-transfer-progress -f app/pom.xml
-JAVA = $(JAVA_HOME_21)/bin/java --enable-native-access=ALL-UNNAMED
+# Maven and javac run on the newest JDK >= 21 (--release 21); the tests, the service and the demos on the
+# Java 21 runtime the appliance runs (scripts/mvn.sh, scripts/find-jdk.sh --runtime 21 21).
+MVN = scripts/mvn.sh -f app/pom.xml
+JAVA = $(shell scripts/find-jdk.sh --runtime 21 21)/bin/java --enable-native-access=ALL-UNNAMED
 
 # Operations: podman settings for this kind of machine live in the repository (docs/operations.md), so every
 # podman and Molecule call below uses them without touching /etc/containers.
@@ -101,9 +100,9 @@ BENCH_PEERS := $(BENCH_VENV)/mlserver/.installed $(BENCH_VENV)/kserve/.installed
 bench: build models $(BENCH_LIMITS) $(BENCH_PEERS) ## The service vs. its limits and peers in one run: one table, JSON in .cache/bench (BENCH_ARGS=--seconds 5)
 	scripts/bench.py $(BENCH_ARGS)
 
-# The limit programs: their own Maven project, the service's library versions.
-$(BENCH_LIMITS): $(BOOTSTRAP_STAMP) bench/pom.xml $(shell find bench/src -type f)
-	JAVA_HOME=$(JAVA_HOME_21) mvn -B --no-transfer-progress -q -f bench/pom.xml package
+# The limit programs: their own Maven project whose parent is app/pom.xml, so they run the service's versions.
+$(BENCH_LIMITS): $(BOOTSTRAP_STAMP) bench/pom.xml app/pom.xml $(shell find bench/src -type f)
+	scripts/mvn.sh -q -f bench/pom.xml package
 
 # The peers, each in its own venv (never the project's .venv): MLServer, KServe.
 $(BENCH_VENV)/%/.installed: bench/peers/requirements-%.txt
@@ -153,7 +152,7 @@ images: $(BOOTSTRAP_STAMP) ## Build the lab/Molecule base images with mmdebstrap
 	@for image in $(IMAGES); do scripts/build-image.sh "$${image%%:*}" "$${image#*:}"; done
 
 .PHONY: lab
-lab: images ## Start the lab hosts of LAB_GROUPS (default: scylladb vault memcached) and write inventory/lab/
+lab: images ## Start the lab hosts of LAB_GROUPS (default: scylladb vault memcached app monitoring) and write inventory/lab/
 	scripts/lab.sh up $(LAB_GROUPS)
 
 .PHONY: up
@@ -170,9 +169,12 @@ down: ## Remove everything `make up` created: lab hosts, network, generated inve
 test: test-app test-clients test-page test-alerts lint molecule test-appliance ## Run every test (what CI runs)
 
 .PHONY: lint
-lint: $(BOOTSTRAP_STAMP) ## Lint every YAML file (yamllint) and the Ansible content (ansible-lint, production profile)
+lint: $(BOOTSTRAP_STAMP) ## Lint YAML (yamllint) and Ansible (ansible-lint, production); check the README's targets and paths, and the docs picture
 	$(OPS) yamllint --strict .
 	$(OPS) ansible-lint
+	scripts/check-readme.py
+	@dot -Tsvg $(ARCH_DOT) | cmp -s - $(ARCH_SVG) || { echo "$(ARCH_SVG) is not the rendering of $(ARCH_DOT): run make docs" >&2; exit 1; }
+	@echo "$(ARCH_SVG) is up to date"
 
 .PHONY: molecule
 molecule: images build models ## Run each role's default Molecule scenario and MOLECULE_EXTRA (ROLE=memcached for one role)
@@ -216,6 +218,17 @@ test-page: build models $(PAGE_TEST_DEPS) ## Browser test of the page at / in De
 $(PAGE_TEST_DEPS): page-test/package.json page-test/package-lock.json
 	@command -v npm >/dev/null || { echo "make test-page needs Node.js with npm (18 or newer)" >&2; exit 1; }
 	cd page-test && npm ci --no-audit --no-fund
+
+##@ Documentation
+
+ARCH_DOT := docs/architecture.dot
+ARCH_SVG := docs/architecture.svg
+
+.PHONY: docs
+docs: $(ARCH_SVG) ## Render the architecture picture (docs/architecture.svg) from its Graphviz source
+
+$(ARCH_SVG): $(ARCH_DOT) | $(BOOTSTRAP_STAMP)
+	dot -Tsvg $< -o $@
 
 .PHONY: clean
 clean: ## Remove build output (keeps .cache and .venv)

@@ -29,7 +29,7 @@ PY
 INFERENCE_CONFIG_FILE=app/demo/demo.yaml SERVER_HOST=127.0.0.1 SERVER_PORT=$http_port GRPC_HOST=127.0.0.1 \
   GRPC_PORT=$grpc_port MODELS_SIGNATURE_KEY=.cache/keys/model-signing.key.pub \
   TENSORFLOW_LIBRARY_PATH="$PWD/.cache/tensorflow/native/lib" DJL_OFFLINE=true TF_CPP_MIN_LOG_LEVEL=2 \
-  "$(scripts/find-jdk.sh 21)/bin/java" --enable-native-access=ALL-UNNAMED -jar "$jar" >"$work/service.log" 2>&1 &
+  "$(scripts/find-jdk.sh --runtime 21 21)/bin/java" --enable-native-access=ALL-UNNAMED -jar "$jar" >"$work/service.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 240); do

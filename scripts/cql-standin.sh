@@ -39,10 +39,8 @@ assemble() {
   tmp=$assembly/lib.new
   rm -rf "$tmp"
   mkdir -p "$assembly"
-  # Maven runs on the build JDK (>= 21) as everywhere else in the project; 3.8 on JDK 25 warns
-  # about sun.misc.Unsafe on every call, and the warning is not ours to fix.
-  JAVA_HOME=$("$root/scripts/find-jdk.sh" 21) MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
-    mvn -B --no-transfer-progress -Dstyle.color=never -f "$standin/pom.xml" \
+  # Maven runs as everywhere else in the project (scripts/mvn.sh).
+  "$root/scripts/mvn.sh" -Dstyle.color=never -f "$standin/pom.xml" \
     dependency:copy-dependencies -Dstandin.lib="$tmp" | grep -E '\[ERROR\]|BUILD (SUCCESS|FAILURE)' || true
   [[ -f $tmp/cassandra-all-$version.jar ]] || die "assembly failed: $tmp/cassandra-all-$version.jar missing"
   rm -rf "$lib"

@@ -11,7 +11,7 @@ port=${CQL_PORT:-9042}
 keyspace=features
 role=inference_demo
 env_file=$dir/app.env
-java_home=$(scripts/find-jdk.sh 21)
+java_home=$(scripts/find-jdk.sh --runtime 21 21)
 
 scripts/cql-standin.sh status --dir "$dir" >/dev/null || { echo "start the stand-in first: make cql-standin" >&2; exit 1; }
 umask 077

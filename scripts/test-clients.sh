@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 venv=${VENV:-.venv}
 jar=${JAR:-app/target/inference-service.jar}
-java_home=$(scripts/find-jdk.sh 21)
+java_home=$(scripts/find-jdk.sh --runtime 21 21)
 [[ -f $jar && -f models/.built ]] || { echo "test-clients: run 'make build models' first (or set JAR)" >&2; exit 2; }
 
 read -r http_port grpc_port < <("$venv/bin/python" - <<'PY'

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # Relative on purpose: features-demo.sh writes its cqlsh settings under the repository.
 work=.cache/page-test
 artifacts=build/page-test
-java_home=$(scripts/find-jdk.sh 21)
+java_home=$(scripts/find-jdk.sh --runtime 21 21)
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 started=$(date +%s)
 # As the Makefile exports them, so the script also runs on its own.

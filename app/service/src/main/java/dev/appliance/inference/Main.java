@@ -31,14 +31,11 @@ import dev.appliance.inference.model.ModelSettings;
 import dev.appliance.inference.model.Steering;
 import dev.appliance.inference.grpc.GrpcServer;
 import dev.appliance.inference.grpc.GrpcSettings;
-import dev.appliance.inference.observe.CacheHealthCheck;
-import dev.appliance.inference.observe.FeatureStoreHealthCheck;
 import dev.appliance.inference.observe.JsonFormatter;
 import dev.appliance.inference.observe.ModelAudit;
-import dev.appliance.inference.observe.ModelsReadyCheck;
+import dev.appliance.inference.observe.ReadinessCheck;
 import dev.appliance.inference.observe.ReadinessMetrics;
 import dev.appliance.inference.observe.RequestIdFilter;
-import dev.appliance.inference.observe.SecretsHealthCheck;
 import dev.appliance.inference.observe.ServiceMetrics;
 import dev.appliance.inference.secrets.Login;
 import dev.appliance.inference.secrets.Secrets;
@@ -187,9 +184,9 @@ public final class Main {
         FeatureCache featureCache = caches.features().map(FeatureCache::new).orElseGet(FeatureCache::disabled);
         Enricher enricher = new Enricher(store, featureCache, clock);
         ModelRegistry registry = started.add(new ModelRegistry(modelSettings, new ModelAudit(metrics), scheduler));
-        List<HealthCheck> readiness = new ArrayList<>(List.of(new ModelsReadyCheck(registry),
-                new CacheHealthCheck(caches), new SecretsHealthCheck(secrets)));
-        store.ifPresent(s -> readiness.add(new FeatureStoreHealthCheck(s)));
+        List<HealthCheck> readiness = new ArrayList<>(List.of(ReadinessCheck.models(registry),
+                ReadinessCheck.cache(caches), ReadinessCheck.secrets(secrets)));
+        store.ifPresent(s -> readiness.add(ReadinessCheck.featureStore(s)));
         HealthObserverConfig.Builder health = HealthObserver.builder().details(true).addHealthChecks(readiness);
         ReadinessMetrics.register(meters, readiness);
         Api api = new Api(registry, store, featureCache, featureSettings.ingestToken(), enricher,

@@ -90,7 +90,7 @@ public final class Api {
 
     /** The gRPC services, for a gRPC server on its own port. */
     public List<ServerServiceDefinition> grpcServices() {
-        Grpc calls = new Grpc(endpoints);
+        GrpcCalls calls = new GrpcCalls(endpoints);
         return List.of(calls.intercept(new OipGrpcService(models, control, calls, serverVersion)),
                 calls.intercept(new TfServingGrpcService(models, calls)),
                 calls.intercept(new TfModelGrpcService(models, calls)));

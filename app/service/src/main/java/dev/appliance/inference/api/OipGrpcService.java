@@ -6,32 +6,32 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
-import dev.appliance.inference.grpc.oip.GRPCInferenceServiceGrpc;
-import dev.appliance.inference.grpc.oip.InferParameter;
-import dev.appliance.inference.grpc.oip.InferTensorContents;
-import dev.appliance.inference.grpc.oip.ModelConfigRequest;
-import dev.appliance.inference.grpc.oip.ModelConfigResponse;
-import dev.appliance.inference.grpc.oip.ModelInferRequest;
-import dev.appliance.inference.grpc.oip.ModelInferResponse;
-import dev.appliance.inference.grpc.oip.ModelMetadataRequest;
-import dev.appliance.inference.grpc.oip.ModelMetadataResponse;
-import dev.appliance.inference.grpc.oip.ModelReadyRequest;
-import dev.appliance.inference.grpc.oip.ModelReadyResponse;
-import dev.appliance.inference.grpc.oip.ModelRepositoryParameter;
-import dev.appliance.inference.grpc.oip.ModelStatisticsRequest;
-import dev.appliance.inference.grpc.oip.ModelStatisticsResponse;
-import dev.appliance.inference.grpc.oip.RepositoryIndexRequest;
-import dev.appliance.inference.grpc.oip.RepositoryIndexResponse;
-import dev.appliance.inference.grpc.oip.RepositoryModelLoadRequest;
-import dev.appliance.inference.grpc.oip.RepositoryModelLoadResponse;
-import dev.appliance.inference.grpc.oip.RepositoryModelUnloadRequest;
-import dev.appliance.inference.grpc.oip.RepositoryModelUnloadResponse;
-import dev.appliance.inference.grpc.oip.ServerLiveRequest;
-import dev.appliance.inference.grpc.oip.ServerLiveResponse;
-import dev.appliance.inference.grpc.oip.ServerMetadataRequest;
-import dev.appliance.inference.grpc.oip.ServerMetadataResponse;
-import dev.appliance.inference.grpc.oip.ServerReadyRequest;
-import dev.appliance.inference.grpc.oip.ServerReadyResponse;
+import dev.appliance.inference.proto.oip.GRPCInferenceServiceGrpc;
+import dev.appliance.inference.proto.oip.InferParameter;
+import dev.appliance.inference.proto.oip.InferTensorContents;
+import dev.appliance.inference.proto.oip.ModelConfigRequest;
+import dev.appliance.inference.proto.oip.ModelConfigResponse;
+import dev.appliance.inference.proto.oip.ModelInferRequest;
+import dev.appliance.inference.proto.oip.ModelInferResponse;
+import dev.appliance.inference.proto.oip.ModelMetadataRequest;
+import dev.appliance.inference.proto.oip.ModelMetadataResponse;
+import dev.appliance.inference.proto.oip.ModelReadyRequest;
+import dev.appliance.inference.proto.oip.ModelReadyResponse;
+import dev.appliance.inference.proto.oip.ModelRepositoryParameter;
+import dev.appliance.inference.proto.oip.ModelStatisticsRequest;
+import dev.appliance.inference.proto.oip.ModelStatisticsResponse;
+import dev.appliance.inference.proto.oip.RepositoryIndexRequest;
+import dev.appliance.inference.proto.oip.RepositoryIndexResponse;
+import dev.appliance.inference.proto.oip.RepositoryModelLoadRequest;
+import dev.appliance.inference.proto.oip.RepositoryModelLoadResponse;
+import dev.appliance.inference.proto.oip.RepositoryModelUnloadRequest;
+import dev.appliance.inference.proto.oip.RepositoryModelUnloadResponse;
+import dev.appliance.inference.proto.oip.ServerLiveRequest;
+import dev.appliance.inference.proto.oip.ServerLiveResponse;
+import dev.appliance.inference.proto.oip.ServerMetadataRequest;
+import dev.appliance.inference.proto.oip.ServerMetadataResponse;
+import dev.appliance.inference.proto.oip.ServerReadyRequest;
+import dev.appliance.inference.proto.oip.ServerReadyResponse;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -44,10 +44,10 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
 
     private final Models models;
     private final ModelControl control;
-    private final Grpc calls;
+    private final GrpcCalls calls;
     private final String serverVersion;
 
-    OipGrpcService(Models models, ModelControl control, Grpc calls, String serverVersion) {
+    OipGrpcService(Models models, ModelControl control, GrpcCalls calls, String serverVersion) {
         this.models = models;
         this.control = control;
         this.calls = calls;
@@ -86,14 +86,14 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
 
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> observer) {
-        calls.unary("grpc_v2_models", observer, (tags, reply) -> Grpc.parse(Extensions.metadata(models,
+        calls.unary("grpc_v2_models", observer, (tags, reply) -> GrpcCalls.parse(Extensions.metadata(models,
                 ModelPath.of(request.getName(), request.getVersion(), "metadata"), tags),
                 ModelMetadataResponse.newBuilder()));
     }
 
     @Override
     public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> observer) {
-        calls.unary("grpc_v2_models", observer, (tags, reply) -> Grpc.parse(Json.MAPPER.createObjectNode()
+        calls.unary("grpc_v2_models", observer, (tags, reply) -> GrpcCalls.parse(Json.MAPPER.createObjectNode()
                 .set("config", Extensions.config(models, ModelPath.of(request.getName(), request.getVersion(), "config"),
                         tags)), ModelConfigResponse.newBuilder()));
     }
@@ -103,7 +103,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
         calls.unary("grpc_v2_infer", observer, (tags, reply) -> {
             ModelPath path = ModelPath.of(request.getModelName(), request.getModelVersion(), "infer");
             JsonNode body = json(request);
-            Models.Inference<OipInput> inference = models.infer(path, Grpc.pin(), body, tags,
+            Models.Inference<OipInput> inference = models.infer(path, GrpcCalls.pin(), body, tags,
                     (manifest, maxRows) -> OipInput.decode(body, manifest, maxRows));
             float[][] output = inference.outputs();
             ModelInferResponse.Builder b = ModelInferResponse.newBuilder()
@@ -128,7 +128,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
                 b.putParameters("feature_status", InferParameter.newBuilder()
                         .setStringParam(status.get("feature_status").toString()).build());
             }
-            Grpc.facts(reply, inference.facts());
+            GrpcCalls.facts(reply, inference.facts());
             return b.build();
         });
     }
@@ -142,7 +142,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
                     index.add(entry);
                 }
             });
-            return Grpc.parse(Json.MAPPER.createObjectNode().set("models", index), RepositoryIndexResponse.newBuilder());
+            return GrpcCalls.parse(Json.MAPPER.createObjectNode().set("models", index), RepositoryIndexResponse.newBuilder());
         });
     }
 
@@ -163,7 +163,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     private <T> void control(String action, String model, Map<String, ModelRepositoryParameter> parameters, T done,
                              StreamObserver<T> observer) {
         calls.unary("grpc_v2_repository_control", observer, (tags, reply) -> {
-            control.run(action, model, Grpc.header("authorization"), parameters(parameters), tags);
+            control.run(action, model, GrpcCalls.header("authorization"), parameters(parameters), tags);
             return done;
         });
     }
@@ -177,7 +177,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
 
     @Override
     public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> observer) {
-        calls.unary("grpc_v2_models", observer, (tags, reply) -> Grpc.parse(Extensions.statistics(models,
+        calls.unary("grpc_v2_models", observer, (tags, reply) -> GrpcCalls.parse(Extensions.statistics(models,
                 request.getName().isEmpty() ? null : ModelPath.of(request.getName(), request.getVersion(), "stats"),
                 tags), ModelStatisticsResponse.newBuilder()));
     }

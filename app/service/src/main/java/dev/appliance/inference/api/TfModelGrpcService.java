@@ -1,10 +1,10 @@
 package dev.appliance.inference.api;
 
-import dev.appliance.inference.grpc.tf.GetModelStatusRequest;
-import dev.appliance.inference.grpc.tf.GetModelStatusResponse;
-import dev.appliance.inference.grpc.tf.ModelServiceGrpc;
-import dev.appliance.inference.grpc.tf.ModelVersionStatus;
-import dev.appliance.inference.grpc.tf.StatusProto;
+import dev.appliance.inference.proto.tf.GetModelStatusRequest;
+import dev.appliance.inference.proto.tf.GetModelStatusResponse;
+import dev.appliance.inference.proto.tf.ModelServiceGrpc;
+import dev.appliance.inference.proto.tf.ModelVersionStatus;
+import dev.appliance.inference.proto.tf.StatusProto;
 import io.grpc.stub.StreamObserver;
 
 /** TF Serving's {@code tensorflow.serving.ModelService.GetModelStatus}: loaded versions and refused ones. */
@@ -14,9 +14,9 @@ final class TfModelGrpcService extends ModelServiceGrpc.ModelServiceImplBase {
     private static final int FAILED_PRECONDITION = 9;
 
     private final Models models;
-    private final Grpc calls;
+    private final GrpcCalls calls;
 
-    TfModelGrpcService(Models models, Grpc calls) {
+    TfModelGrpcService(Models models, GrpcCalls calls) {
         this.models = models;
         this.calls = calls;
     }

@@ -10,18 +10,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Any;
 import com.google.protobuf.Int64Value;
-import dev.appliance.inference.grpc.tf.DataType;
-import dev.appliance.inference.grpc.tf.GetModelMetadataRequest;
-import dev.appliance.inference.grpc.tf.GetModelMetadataResponse;
-import dev.appliance.inference.grpc.tf.ModelSpec;
-import dev.appliance.inference.grpc.tf.PredictRequest;
-import dev.appliance.inference.grpc.tf.PredictResponse;
-import dev.appliance.inference.grpc.tf.PredictionServiceGrpc;
-import dev.appliance.inference.grpc.tf.SignatureDef;
-import dev.appliance.inference.grpc.tf.SignatureDefMap;
-import dev.appliance.inference.grpc.tf.TensorInfo;
-import dev.appliance.inference.grpc.tf.TensorProto;
-import dev.appliance.inference.grpc.tf.TensorShapeProto;
+import dev.appliance.inference.proto.tf.DataType;
+import dev.appliance.inference.proto.tf.GetModelMetadataRequest;
+import dev.appliance.inference.proto.tf.GetModelMetadataResponse;
+import dev.appliance.inference.proto.tf.ModelSpec;
+import dev.appliance.inference.proto.tf.PredictRequest;
+import dev.appliance.inference.proto.tf.PredictResponse;
+import dev.appliance.inference.proto.tf.PredictionServiceGrpc;
+import dev.appliance.inference.proto.tf.SignatureDef;
+import dev.appliance.inference.proto.tf.SignatureDefMap;
+import dev.appliance.inference.proto.tf.TensorInfo;
+import dev.appliance.inference.proto.tf.TensorProto;
+import dev.appliance.inference.proto.tf.TensorShapeProto;
 import dev.appliance.inference.model.Manifest;
 import dev.appliance.inference.model.ServedVersion;
 import dev.appliance.inference.model.VersionSelector;
@@ -38,9 +38,9 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
     static final String SIGNATURE_DEF = "signature_def";
 
     private final Models models;
-    private final Grpc calls;
+    private final GrpcCalls calls;
 
-    TfServingGrpcService(Models models, Grpc calls) {
+    TfServingGrpcService(Models models, GrpcCalls calls) {
         this.models = models;
         this.calls = calls;
     }
@@ -57,7 +57,7 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
             for (Map.Entry<String, TensorProto> e : request.getInputsMap().entrySet()) {
                 inputs.set(e.getKey(), values(e.getKey(), e.getValue()));
             }
-            Models.Inference<TfServingInput> inference = models.infer(path, Grpc.pin(), body, tags,
+            Models.Inference<TfServingInput> inference = models.infer(path, GrpcCalls.pin(), body, tags,
                     (m, maxRows) -> {
                         for (String wanted : request.getOutputFilterList()) {
                             if (!wanted.equals(m.output().name())) {
@@ -75,7 +75,7 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
                     tensor.addFloatVal(v);
                 }
             }
-            Grpc.facts(reply, inference.facts());
+            GrpcCalls.facts(reply, inference.facts());
             Manifest m = inference.manifest();
             return PredictResponse.newBuilder().setModelSpec(spec(m)).putOutputs(m.output().name(), tensor.build())
                     .build();

@@ -35,9 +35,10 @@ final class SingleFlight<K, V> {
             V value = computation.compute();
             mine.complete(value);
             return value;
-        } catch (Exception e) {
-            mine.completeExceptionally(e);
-            throw e;
+        } catch (Throwable failure) {
+            // Every failure, an Error too: a waiter whose computation died must not wait forever.
+            mine.completeExceptionally(failure);
+            throw failure;
         } finally {
             inFlight.remove(key, mine);
         }
@@ -53,6 +54,9 @@ final class SingleFlight<K, V> {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
             }
             throw (E) e.getCause();
         }

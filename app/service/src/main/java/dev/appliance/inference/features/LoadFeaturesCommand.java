@@ -24,7 +24,7 @@ public final class LoadFeaturesCommand {
     /** Runs the command with the {@code features} settings of {@code config}, read only once usage is right. */
     public static int run(String[] args, Supplier<Config> config) {
         if (args.length != 1 && !(args.length == 3 && args[1].equals("--from-line") && args[2].matches("\\d{1,18}"))) {
-            System.err.println("usage: load-features FILE [--from-line N]   (JSON lines; see README)");
+            System.err.println("usage: load-features FILE [--from-line N]   (JSON lines; see docs/feature-store.md)");
             return 2;
         }
         Path file = Path.of(args[0]);

@@ -10,8 +10,8 @@ import java.util.logging.Logger;
  * The audit trail of what changes what the service serves: model versions loaded, reloaded and refused, and
  * feature writes (accepted or refused). One record each on the logger {@value #LOGGER}, with an
  * {@code event} field and the facts as fields of the JSON line. Records name models, entities and feature
- * names, never a credential or a feature value. (Vault logins and credential rotations have their own audit
- * logger, {@code dev.appliance.inference.secrets.audit}.)
+ * names, never a credential or a feature value. Vault logins and credential rotations are written in the same
+ * format on their own logger, {@code dev.appliance.inference.secrets.audit} (see {@link #record}).
  */
 public final class Audit {
 
@@ -59,7 +59,15 @@ public final class Audit {
     }
 
     private static void record(Level level, String message, String event, Object... keyValues) {
-        if (!LOG.isLoggable(level)) {
+        record(LOG, level, message, event, keyValues);
+    }
+
+    /**
+     * Writes one audit record on {@code logger} (whose name ends in {@code .audit}): the message, and
+     * {@code event} with the key-value pairs as fields of the JSON line. The one format of every audit record.
+     */
+    public static void record(Logger logger, Level level, String message, String event, Object... keyValues) {
+        if (!logger.isLoggable(level)) {
             return;
         }
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -68,8 +76,8 @@ public final class Audit {
             fields.put((String) keyValues[i], keyValues[i + 1]);
         }
         LogRecord record = new LogRecord(level, message);
-        record.setLoggerName(LOGGER);
+        record.setLoggerName(logger.getName());
         record.setParameters(new Object[] {new Fields(fields)});
-        LOG.log(record);
+        logger.log(record);
     }
 }

@@ -40,8 +40,16 @@ public final class RequestIdFilter implements Filter {
         try {
             chain.proceed();
         } finally {
-            CONTEXT_KEYS.forEach(HelidonMdc::remove);
+            clear();
         }
+    }
+
+    /**
+     * Removes this request's logging context from the current thread, so the next request served on it (an
+     * HTTP one here, a gRPC one in the gRPC call wrapper) does not log under it.
+     */
+    public static void clear() {
+        CONTEXT_KEYS.forEach(HelidonMdc::remove);
     }
 
     /** Adds the model (and version) a request turned out to be about to its log lines. */

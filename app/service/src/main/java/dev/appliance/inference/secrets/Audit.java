@@ -5,9 +5,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The audit trail of credentials: one line per login, rotation and revocation, and a warning for anything
- * suspicious. Lines name users, token accessors and lease ids by a short prefix at most; never a token,
- * secret_id or password.
+ * The audit trail of credentials: one record per login, rotation and revocation, and a warning for anything
+ * suspicious, in the format of every audit record ({@link dev.appliance.inference.observe.Audit#record}) on
+ * the logger {@value #LOGGER}. Records name users, token accessors and lease ids by a short prefix at most;
+ * never a token, secret_id or password.
  */
 final class Audit {
 
@@ -20,12 +21,13 @@ final class Audit {
     }
 
     static void login(String how, String accessor, Duration ttl) {
-        LOG.info(() -> "audit: vault login (" + how + ") accessor=" + prefix(accessor) + " ttl=" + ttl.toSeconds()
-                + "s");
+        write(Level.INFO, "audit: vault login (" + how + ") accessor=" + prefix(accessor) + " ttl=" + ttl.toSeconds()
+                + "s", "vault_login", "method", how, "accessor", prefix(accessor), "ttl_seconds", ttl.toSeconds());
     }
 
     static void unwrapped(String file) {
-        LOG.info(() -> "audit: unwrapped the wrapped secret_id from " + file + "; its wrapping token is now spent");
+        write(Level.INFO, "audit: unwrapped the wrapped secret_id from " + file + "; its wrapping token is now spent",
+                "secret_id_unwrapped", "file", file);
     }
 
     static void kept(String dir, String accessor, java.time.Instant expiresAt) {
@@ -34,19 +36,25 @@ final class Audit {
     }
 
     static void rotation(String what, String username, String detail) {
-        LOG.info(() -> "audit: " + what + " credentials rotated to user '" + username + "' (" + detail + ")");
+        write(Level.INFO, "audit: " + what + " credentials rotated to user '" + username + "' (" + detail + ")",
+                "credentials_rotated", "what", what, "username", username, "detail", detail);
     }
 
     static void revocation(String what, String id) {
-        LOG.info(() -> "audit: " + what + " revoked: " + prefix(id));
+        write(Level.INFO, "audit: " + what + " revoked: " + prefix(id), "revoked", "what", what, "id", prefix(id));
     }
 
     static void suspicious(String message) {
-        LOG.warning(() -> "audit: SUSPICIOUS " + message);
+        write(Level.WARNING, "audit: SUSPICIOUS " + message, "suspicious", "detail", message);
     }
 
     static void failure(String message, Throwable cause) {
-        LOG.log(Level.WARNING, "audit: " + message + ": " + Redact.reason(cause));
+        String reason = Redact.reason(cause);
+        write(Level.WARNING, "audit: " + message + ": " + reason, "failure", "detail", message, "reason", reason);
+    }
+
+    private static void write(Level level, String message, String event, Object... keyValues) {
+        dev.appliance.inference.observe.Audit.record(LOG, level, message, event, keyValues);
     }
 
     /** The first characters of an accessor or lease id: enough to find it in Vault's audit log. */

@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.appliance.inference.observe.RequestIdFilter;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -27,7 +28,7 @@ import io.grpc.stub.StreamObserver;
  * {@code x-entity-id} pin or steer like the HTTP headers; answers carry {@code x-model-version} and
  * {@code x-cache} in their headers.
  */
-final class Grpc implements ServerInterceptor {
+final class GrpcCalls implements ServerInterceptor {
 
     /** One gRPC operation: its answer, or an exception the error policy maps. */
     @FunctionalInterface
@@ -41,7 +42,7 @@ final class Grpc implements ServerInterceptor {
 
     private final Endpoints endpoints;
 
-    Grpc(Endpoints endpoints) {
+    GrpcCalls(Endpoints endpoints) {
         this.endpoints = endpoints;
     }
 
@@ -96,6 +97,15 @@ final class Grpc implements ServerInterceptor {
 
     /** Answers one unary call through the error policy and records it under {@code route}. */
     <T> void unary(String route, StreamObserver<T> observer, Call<T> call) {
+        try {
+            answer(route, observer, call);
+        } finally {
+            // The call's model and version went into the logging context; gRPC's threads serve other calls.
+            RequestIdFilter.clear();
+        }
+    }
+
+    private <T> void answer(String route, StreamObserver<T> observer, Call<T> call) {
         long start = System.nanoTime();
         Endpoints.Tags tags = new Endpoints.Tags();
         Metadata reply = REPLY.get() == null ? new Metadata() : REPLY.get();
