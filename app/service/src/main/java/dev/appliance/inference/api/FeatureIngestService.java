@@ -6,6 +6,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.appliance.inference.features.FeatureCache;
 import dev.appliance.inference.features.FeatureStore;
+import dev.appliance.inference.features.FeatureStoreUnavailableException;
 import dev.appliance.inference.features.FeatureWrite;
 import dev.appliance.inference.observe.Audit;
 import io.helidon.http.HeaderNames;
@@ -42,7 +43,7 @@ final class FeatureIngestService implements HttpService {
         rules.any(endpoints.handler("v1_features", this::write));
     }
 
-    private Reply write(ServerRequest request, Endpoints.Tags tags) throws Exception {
+    private Reply write(ServerRequest request, Endpoints.Tags tags) throws RequestFailure {
         if (store.isEmpty() || token.isEmpty()) {
             throw ApiException.notFound("feature ingestion is disabled; set features.enabled and features.ingest.token");
         }
@@ -59,7 +60,11 @@ final class FeatureIngestService implements HttpService {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        write.apply(store.get(), cache);
+        try {
+            write.apply(store.get(), cache);
+        } catch (FeatureStoreUnavailableException e) {
+            throw RequestFailure.of(e);
+        }
         Audit.featureWrite(write.entityKey(), write.entityId(), write.features().keySet(), write.events().size());
         return Reply.ok(Json.MAPPER.createObjectNode().put("entity_key", write.entityKey())
                 .put("entity_id", write.entityId()).put("features_written", write.features().size())

@@ -134,9 +134,9 @@ final class Models {
      * Sticky steering takes the entity id from the pin, else from the body's entity input.
      */
     <I extends Decoded> Inference<I> infer(ModelPath path, Pin pin, JsonNode body, Endpoints.Tags tags,
-                                           Decoder<I> decoder) throws Exception {
+                                           Decoder<I> decoder) throws RequestFailure {
         tagModel(path.model(), tags);
-        ServedVersion version = registry.acquire(path.model(), select(path, pin, body));
+        ServedVersion version = acquire(path.model(), select(path, pin, body));
         tags.version(version.version());
         try {
             I input = decoder.decode(version.manifest(), maxRows);
@@ -146,23 +146,46 @@ final class Models {
         }
     }
 
-    private Answer answer(ServedVersion version, RequestRows rows)
-            throws ModelUnavailableException, EnrichmentException, FeatureStoreUnavailableException {
+    private Answer answer(ServedVersion version, RequestRows rows) throws RequestFailure {
         long start = System.nanoTime();
         String model = version.manifest().model();
         try {
             List<Map<String, FeatureReport>> features = rows.namesAnEntity()
                     ? enricher.enrich(version.manifest(), rows.values(), rows.provided(), rows.entityIds())
                     : List.of();
-            Answer answer = new Answer(results.predict(model, version.version(), rows.values(), version::predict),
-                    features);
+            Answer answer = new Answer(results.predict(model, version.version(), rows.values(),
+                    values -> predict(version, values)), features);
             statistics.success(model, version.version(), rows.values().length, answer.prediction().outcome(),
                     System.nanoTime() - start);
             return answer;
-        } catch (ModelUnavailableException | EnrichmentException | FeatureStoreUnavailableException
-                 | RuntimeException e) {
+        } catch (EnrichmentException e) {
+            statistics.failure(model, version.version(), System.nanoTime() - start);
+            throw RequestFailure.of(e);
+        } catch (FeatureStoreUnavailableException e) {
+            statistics.failure(model, version.version(), System.nanoTime() - start);
+            throw RequestFailure.of(e);
+        } catch (RequestFailure | RuntimeException e) {
             statistics.failure(model, version.version(), System.nanoTime() - start);
             throw e;
+        }
+    }
+
+    private static float[][] predict(ServedVersion version, float[][] rows) throws RequestFailure {
+        try {
+            return version.predict(rows);
+        } catch (ModelUnavailableException e) {
+            throw RequestFailure.of(e);
+        }
+    }
+
+    /** Holds the version the selector picks; the caller releases it. */
+    private ServedVersion acquire(String model, VersionSelector selector) throws RequestFailure {
+        try {
+            return registry.acquire(model, selector);
+        } catch (ModelNotFoundException e) {
+            throw RequestFailure.of(e);
+        } catch (ModelUnavailableException e) {
+            throw RequestFailure.of(e);
         }
     }
 
@@ -212,15 +235,21 @@ final class Models {
     }
 
     /** The model's current state, for status and metadata. */
-    ModelState state(ModelPath path, Endpoints.Tags tags) throws ModelNotFoundException, ModelUnavailableException {
+    ModelState state(ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         tagModel(path.model(), tags);
-        return registry.state(path.model());
+        try {
+            return registry.state(path.model());
+        } catch (ModelNotFoundException e) {
+            throw RequestFailure.of(e);
+        } catch (ModelUnavailableException e) {
+            throw RequestFailure.of(e);
+        }
     }
 
     /** The version a metadata call asked for, without holding it. */
-    ServedVersion peek(ModelPath path, Endpoints.Tags tags) throws ModelNotFoundException, ModelUnavailableException {
+    ServedVersion peek(ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         tagModel(path.model(), tags);
-        ServedVersion version = registry.acquire(path.model(), path.selector());
+        ServedVersion version = acquire(path.model(), path.selector());
         tags.version(version.version());
         version.release();
         return version;
@@ -239,10 +268,9 @@ final class Models {
      * The status of the versions a path names: every loaded and refused version for a path without one, else
      * the one version (a label resolves to the version it points at).
      *
-     * @throws ModelNotFoundException the model, label or version is unknown
+     * @throws ApiException the model, label or version is unknown (404)
      */
-    List<VersionStatus> statuses(ModelPath path, Endpoints.Tags tags)
-            throws ModelNotFoundException, ModelUnavailableException, ApiException {
+    List<VersionStatus> statuses(ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         ModelState state = state(path, tags);
         Long only = switch (path.selector()) {
             case VersionSelector.Exact exact -> exact.version();
@@ -277,7 +305,7 @@ final class Models {
     record Description(ServedVersion version, NavigableSet<Long> versions) {
     }
 
-    Description describe(ModelPath path, Endpoints.Tags tags) throws ModelNotFoundException, ModelUnavailableException {
+    Description describe(ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         ServedVersion version = peek(path, tags);
         return new Description(version, state(path, tags).loaded().navigableKeySet());
     }
