@@ -1,14 +1,19 @@
 package dev.appliance.inference.api;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.appliance.inference.admission.Deadline;
+import dev.appliance.inference.admission.DeadlineExceededException;
+import dev.appliance.inference.admission.OverloadedException;
 import dev.appliance.inference.cache.ResultCache;
 import dev.appliance.inference.features.Enricher;
 import dev.appliance.inference.features.EnrichmentException;
@@ -22,6 +27,7 @@ import dev.appliance.inference.model.ModelUnavailableException;
 import dev.appliance.inference.model.ServedVersion;
 import dev.appliance.inference.model.Steering;
 import dev.appliance.inference.model.VersionSelector;
+import dev.appliance.inference.observe.ServiceMetrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
@@ -63,14 +69,26 @@ final class Models {
     private final ResultCache results;
     private final int maxRows;
     private final Steering steering;
+    private final Duration defaultTimeout;
+    private final ServiceMetrics metrics;
+    private final BooleanSupplier stopping;
     private final Statistics statistics = new Statistics(Clock.systemUTC());
 
-    Models(ModelRegistry registry, Enricher enricher, ResultCache results, int maxRows, Steering steering) {
+    Models(ModelRegistry registry, Enricher enricher, ResultCache results, int maxRows, Steering steering,
+           Duration defaultTimeout, ServiceMetrics metrics, BooleanSupplier stopping) {
         this.registry = registry;
         this.enricher = enricher;
         this.results = results;
         this.maxRows = maxRows;
         this.steering = steering;
+        this.defaultTimeout = defaultTimeout;
+        this.metrics = metrics;
+        this.stopping = stopping;
+    }
+
+    /** The deadline of a request that arrived now: the caller's timeout, else the configured default. */
+    Deadline deadline(Duration requested) {
+        return Deadline.after(requested != null ? requested : defaultTimeout);
     }
 
     /**
@@ -131,33 +149,40 @@ final class Models {
     /**
      * Runs one inference: holds the version the path (or, for a path without one, the pin or steering)
      * chooses, decodes {@code body} against its manifest, enriches and predicts, and releases the version.
-     * Sticky steering takes the entity id from the pin, else from the body's entity input.
+     * Sticky steering takes the entity id from the pin, else from the body's entity input. Work left when the
+     * deadline passes is dropped: the features are not looked up, the model does not run.
      */
-    <I extends Decoded> Inference<I> infer(ModelPath path, Pin pin, JsonNode body, Endpoints.Tags tags,
-                                           Decoder<I> decoder) throws RequestFailure {
+    <I extends Decoded> Inference<I> infer(ModelPath path, Pin pin, Deadline deadline, JsonNode body,
+                                           Endpoints.Tags tags, Decoder<I> decoder) throws RequestFailure {
         tagModel(path.model(), tags);
         ServedVersion version = acquire(path.model(), select(path, pin, body));
         tags.version(version.version());
         try {
             I input = decoder.decode(version.manifest(), maxRows);
-            return new Inference<>(version.manifest(), version.version(), input, answer(version, input.rows()));
+            return new Inference<>(version.manifest(), version.version(), input,
+                    answer(version, input.rows(), deadline));
         } finally {
             version.release();
         }
     }
 
-    private Answer answer(ServedVersion version, RequestRows rows) throws RequestFailure {
+    private Answer answer(ServedVersion version, RequestRows rows, Deadline deadline) throws RequestFailure {
         long start = System.nanoTime();
         String model = version.manifest().model();
         try {
+            deadline.check("before the request's features were looked up");
             List<Map<String, FeatureReport>> features = rows.namesAnEntity()
                     ? enricher.enrich(version.manifest(), rows.values(), rows.provided(), rows.entityIds())
                     : List.of();
             Answer answer = new Answer(results.predict(model, version.version(), rows.values(),
-                    values -> predict(version, values)), features);
+                    values -> predict(version, values, deadline)), features);
             statistics.success(model, version.version(), rows.values().length, answer.prediction().outcome(),
                     System.nanoTime() - start);
             return answer;
+        } catch (DeadlineExceededException e) {
+            statistics.failure(model, version.version(), System.nanoTime() - start);
+            metrics.refused(model, version.version(), "deadline");
+            throw RequestFailure.of(e);
         } catch (EnrichmentException e) {
             statistics.failure(model, version.version(), System.nanoTime() - start);
             throw RequestFailure.of(e);
@@ -170,10 +195,16 @@ final class Models {
         }
     }
 
-    private static float[][] predict(ServedVersion version, float[][] rows) throws RequestFailure {
+    private float[][] predict(ServedVersion version, float[][] rows, Deadline deadline) throws RequestFailure {
         try {
-            return version.predict(rows);
+            return version.predict(rows, deadline);
         } catch (ModelUnavailableException e) {
+            throw RequestFailure.of(e);
+        } catch (OverloadedException e) {
+            metrics.refused(version.manifest().model(), version.version(), "overloaded");
+            throw RequestFailure.of(e);
+        } catch (DeadlineExceededException e) {
+            metrics.refused(version.manifest().model(), version.version(), "deadline");
             throw RequestFailure.of(e);
         }
     }
@@ -201,8 +232,9 @@ final class Models {
         return maxRows;
     }
 
+    /** Whether the service takes traffic: every required model loaded, and not stopping. */
     boolean ready() {
-        return registry.ready();
+        return registry.ready() && !stopping.getAsBoolean();
     }
 
     private VersionSelector select(ModelPath path, Pin pin, JsonNode body) throws ApiException {

@@ -100,7 +100,9 @@ final class OipService implements HttpService {
     private Reply infer(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         JsonNode body = BinaryTensors.readRequest(Json.body(request),
                 request.headers().first(BINARY_HEADER).orElse(null));
-        Models.Inference<OipInput> inference = models.infer(path, Models.Pin.of(request), body, tags,
+        Models.Inference<OipInput> inference = models.infer(path, Models.Pin.of(request),
+                models.deadline(RequestTimeout.first(RequestTimeout.header(request), RequestTimeout.oipParameter(body))),
+                body, tags,
                 (manifest, maxRows) -> OipInput.decode(body, manifest, maxRows));
         float[][] output = inference.outputs();
         ObjectNode reply = Json.MAPPER.createObjectNode()

@@ -43,7 +43,8 @@ final class TfServingService implements HttpService {
 
     private Reply predict(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         JsonNode body = Json.readObject(request);
-        Models.Inference<TfServingInput> inference = models.infer(path, Models.Pin.of(request), body, tags,
+        Models.Inference<TfServingInput> inference = models.infer(path, Models.Pin.of(request),
+                models.deadline(RequestTimeout.header(request)), body, tags,
                 (manifest, maxRows) -> TfServingInput.decode(body, manifest, maxRows));
         ObjectNode reply = Json.MAPPER.createObjectNode();
         ArrayNode rows = reply.putArray(inference.input().columnar() ? "outputs" : "predictions");
