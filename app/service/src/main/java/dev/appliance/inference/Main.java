@@ -187,9 +187,10 @@ public final class Main {
         Enricher enricher = new Enricher(store, featureCache, clock);
         ModelRegistry registry = started.add(new ModelRegistry(modelSettings, new ModelAudit(metrics), scheduler));
         Drain drain = new Drain(requestSettings.drainPeriod(), requestSettings.drainTimeout());
-        List<HealthCheck> readiness = new ArrayList<>(List.of(drain.readiness(), new ModelsReadyCheck(registry),
+        List<HealthCheck> readiness = new ArrayList<>(List.of(new ModelsReadyCheck(registry),
                 new CacheHealthCheck(caches), new SecretsHealthCheck(secrets)));
         store.ifPresent(s -> readiness.add(new FeatureStoreHealthCheck(s)));
+        readiness.add(drain.readiness());
         HealthObserverConfig.Builder health = HealthObserver.builder().details(true).addHealthChecks(readiness);
         ReadinessMetrics.register(meters, readiness);
         Api api = new Api(registry, store, featureCache, featureSettings.ingestToken(), enricher,
