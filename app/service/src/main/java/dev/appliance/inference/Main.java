@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import dev.appliance.inference.admission.Drain;
+import dev.appliance.inference.admission.RequestSettings;
 import dev.appliance.inference.api.Api;
 import dev.appliance.inference.api.ModelControlSettings;
 import dev.appliance.inference.cache.CacheSettings;
@@ -89,7 +91,8 @@ public final class Main {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(appliance::close, "shutdown"));
+        // SIGTERM (systemctl stop/restart) drains before it closes; Helidon's own hook is off so it cannot race us.
+        Runtime.getRuntime().addShutdownHook(new Thread(appliance::stop, "shutdown"));
     }
 
     private static int command(String[] args) {
@@ -155,6 +158,7 @@ public final class Main {
             vaultSettings = vaultSettings.withoutWriterRole(); // no write API: no writer lease to hold
         }
         GrpcSettings grpcSettings = GrpcSettings.from(config.get("grpc"));
+        RequestSettings requestSettings = RequestSettings.from(config.get("requests"));
         ModelControlSettings modelControl = ModelControlSettings.from(config.get("model-control"));
         Steering steering = Steering.from(config.get("models.steering"), modelSettings.labels());
         MeterRegistry meters = Metrics.globalRegistry();
@@ -184,20 +188,24 @@ public final class Main {
         FeatureCache featureCache = caches.features().map(FeatureCache::new).orElseGet(FeatureCache::disabled);
         Enricher enricher = new Enricher(store, featureCache, clock);
         ModelRegistry registry = started.add(new ModelRegistry(modelSettings, new ModelAudit(metrics), scheduler));
+        Drain drain = new Drain(requestSettings.drainPeriod(), requestSettings.drainTimeout());
         List<HealthCheck> readiness = new ArrayList<>(List.of(ReadinessCheck.models(registry),
                 ReadinessCheck.cache(caches), ReadinessCheck.secrets(secrets)));
         store.ifPresent(s -> readiness.add(ReadinessCheck.featureStore(s)));
+        readiness.add(drain.readiness());
         HealthObserverConfig.Builder health = HealthObserver.builder().details(true).addHealthChecks(readiness);
         ReadinessMetrics.register(meters, readiness);
         Api api = new Api(registry, store, featureCache, featureSettings.ingestToken(), enricher,
-                caches.results(), metrics, modelSettings.maxRows(), version(), steering, modelControl, clock);
+                caches.results(), metrics, modelSettings.maxRows(), version(), steering, modelControl, clock,
+                requestSettings.defaultTimeout(), drain::draining);
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
+                .shutdownHook(false)
                 .addFeature(ObserveFeature.builder()
                         .addObserver(health.build())
                         .addObserver(MetricsObserver.create())
                         .build())
-                .routing(routing -> api.register(routing.addFilter(new RequestIdFilter())))
+                .routing(routing -> api.register(routing.addFilter(drain).addFilter(new RequestIdFilter())))
                 .build();
         registry.start();
         server.start();
@@ -210,7 +218,7 @@ public final class Main {
                 + " (required: " + registry.required() + "); cache " + caches.health()
                 + "; feature store " + served.map(FeatureStore::health).orElse("disabled")
                 + "; vault " + (secrets.enabled() ? "enabled" : "disabled"));
-        return new Appliance(server, registry, caches, started);
+        return new Appliance(server, registry, caches, drain, started);
     }
 
     private static MemcachedCredentials memcached(Login login) {
@@ -250,9 +258,16 @@ public final class Main {
         }
     }
 
-    /** The running service: the server and what it serves. Closing stops all of it. */
-    record Appliance(WebServer server, ModelRegistry registry, Caches caches, AutoCloseable components)
+    /** The running service: the server and what it serves. Closing stops all of it at once; {@link #stop} drains first. */
+    record Appliance(WebServer server, ModelRegistry registry, Caches caches, Drain drain, AutoCloseable components)
             implements AutoCloseable {
+
+        /** A graceful stop (SIGTERM): readiness DOWN, answer through the drain period and in-flight work, then close. */
+        void stop() {
+            drain.run();
+            close();
+        }
+
         @Override
         public void close() {
             try {

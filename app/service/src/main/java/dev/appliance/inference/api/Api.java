@@ -1,8 +1,10 @@
 package dev.appliance.inference.api;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import dev.appliance.inference.cache.ResultCache;
 import dev.appliance.inference.features.Enricher;
@@ -50,11 +52,14 @@ public final class Api {
      * @param steering      canary/A-B splits of requests that name no version
      * @param modelControl  whether load and unload are offered, and their admin token
      * @param clock         the time written features are stamped with when the caller gives none
+     * @param defaultTimeout how long a request that names no timeout may take before it is dropped (504)
+     * @param stopping      whether the service is draining: readiness answers 503 meanwhile
      */
     public Api(ModelRegistry registry, Optional<FeatureStore> store, FeatureCache featureCache,
                Optional<String> ingestToken, Enricher enricher, ResultCache results, ServiceMetrics metrics,
-               int maxRows, String serverVersion, Steering steering, ModelControlSettings modelControl, Clock clock) {
-        this.models = new Models(registry, enricher, results, maxRows, steering);
+               int maxRows, String serverVersion, Steering steering, ModelControlSettings modelControl, Clock clock,
+               Duration defaultTimeout, BooleanSupplier stopping) {
+        this.models = new Models(registry, enricher, results, maxRows, steering, defaultTimeout, metrics, stopping);
         this.control = new ModelControl(registry, modelControl);
         this.endpoints = new Endpoints(metrics);
         this.store = store;

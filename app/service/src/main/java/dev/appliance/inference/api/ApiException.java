@@ -4,7 +4,7 @@ import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 
 /** A request the API answers with a 4xx: the message tells the caller what to fix. */
-final class ApiException extends Exception {
+final class ApiException extends RequestFailure {
 
     private final int status;
     private final String code;
@@ -15,7 +15,7 @@ final class ApiException extends Exception {
     }
 
     private ApiException(int status, String code, String message, String allow) {
-        super(message, null, false, false);
+        super(message, null);
         this.status = status;
         this.code = code;
         this.allow = allow;

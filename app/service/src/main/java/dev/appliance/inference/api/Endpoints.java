@@ -3,10 +3,6 @@ package dev.appliance.inference.api;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import dev.appliance.inference.features.EnrichmentException;
-import dev.appliance.inference.features.FeatureStoreUnavailableException;
-import dev.appliance.inference.model.ModelNotFoundException;
-import dev.appliance.inference.model.ModelUnavailableException;
 import dev.appliance.inference.observe.RequestIdFilter;
 import dev.appliance.inference.observe.ServiceMetrics;
 import io.helidon.http.HeaderNames;
@@ -17,12 +13,14 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * Turns API endpoints into Helidon handlers with one error policy and one set of request metrics:
- * caller mistakes become 4xx with a JSON body, dependency trouble 503 with the reason, anything else a
- * logged 500 that never shows a stack trace to the caller.
+ * caller mistakes become 4xx with a JSON body, dependency trouble 503 with the reason, overload 503 with
+ * {@code Retry-After}, a passed deadline 504, and a bug a logged 500 that never shows a stack trace.
  */
 final class Endpoints {
 
     private static final Logger LOG = Logger.getLogger(Endpoints.class.getName());
+    /** Response header of an overloaded answer: whole seconds after which a retry is worth trying. */
+    static final String RETRY_AFTER = "Retry-After";
 
     /** The model and version a request turned out to be about, for metric tags. */
     static final class Tags {
@@ -43,7 +41,7 @@ final class Endpoints {
     /** An API operation. */
     @FunctionalInterface
     interface Endpoint {
-        Reply handle(ServerRequest request, Tags tags) throws Exception;
+        Reply handle(ServerRequest request, Tags tags) throws RequestFailure;
     }
 
     private final ServiceMetrics metrics;
@@ -66,31 +64,35 @@ final class Endpoints {
     private static Reply reply(String route, Endpoint endpoint, ServerRequest request, Tags tags) {
         try {
             return endpoint.handle(request, tags);
-        } catch (Exception e) {
-            return failure(route + " " + request.path().absolute().path(), e);
+        } catch (RequestFailure e) {
+            return failure(e);
+        } catch (RuntimeException e) {
+            return unexpected(route + " " + request.path().absolute().path(), e);
         }
     }
 
-    /** The error reply for a failed call; {@code where} names the call in the log of an unexpected failure. */
-    static Reply failure(String where, Exception failure) {
-        try {
-            throw failure;
-        } catch (ApiException e) {
-            Reply reply = Reply.error(e.status(), e.code(), e.getMessage());
-            if (e.status() == 401) {
-                reply = reply.withHeader("WWW-Authenticate", "Bearer");
+    /** The answer to a failed request: the one mapping of every failure kind, for HTTP and gRPC alike. */
+    static Reply failure(RequestFailure failure) {
+        return switch (failure) {
+            case ApiException e -> {
+                Reply reply = Reply.error(e.status(), e.code(), e.getMessage());
+                if (e.status() == 401) {
+                    reply = reply.withHeader("WWW-Authenticate", "Bearer");
+                }
+                yield e.allow() == null ? reply : reply.withHeader("Allow", e.allow());
             }
-            return e.allow() == null ? reply : reply.withHeader("Allow", e.allow());
-        } catch (ModelNotFoundException e) {
-            return Reply.error(404, "not_found", e.getMessage());
-        } catch (ModelUnavailableException | FeatureStoreUnavailableException e) {
-            return Reply.error(503, "unavailable", e.getMessage());
-        } catch (EnrichmentException e) {
-            return Reply.error(422, "feature_unavailable", e.getMessage());
-        } catch (Exception e) {
-            LOG.log(Level.SEVERE, "unexpected failure on " + where, e);
-            return Reply.error(500, "internal", "internal error; the service log has the details");
-        }
+            case RequestFailure.Unavailable e -> Reply.error(503, "unavailable", e.getMessage());
+            case RequestFailure.FeatureMissing e -> Reply.error(422, "feature_unavailable", e.getMessage());
+            case RequestFailure.Overloaded e -> Reply.error(503, "overloaded", e.getMessage())
+                    .withHeader(RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+            case RequestFailure.DeadlineExceeded e -> Reply.error(504, "deadline_exceeded", e.getMessage());
+        };
+    }
+
+    /** The answer to a bug: logged with {@code where} and the stack trace, which the caller never sees. */
+    static Reply unexpected(String where, RuntimeException failure) {
+        LOG.log(Level.SEVERE, "unexpected failure on " + where, failure);
+        return Reply.error(500, "internal", "internal error; the service log has the details");
     }
 
     private static void send(ServerResponse response, Reply reply) {

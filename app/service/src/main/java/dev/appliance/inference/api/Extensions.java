@@ -54,7 +54,7 @@ final class Extensions {
      * Statistics of the serving versions: of every model when {@code path} is null, of the model's versions,
      * or of one version when the path names it.
      */
-    static JsonNode statistics(Models models, ModelPath path, Endpoints.Tags tags) throws Exception {
+    static JsonNode statistics(Models models, ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         String model = path == null ? null : path.model();
         Long version = null;
         if (path != null) {
@@ -77,7 +77,7 @@ final class Extensions {
     }
 
     /** Model metadata in the Open Inference Protocol's JSON form (the gRPC answer has the same fields). */
-    static JsonNode metadata(Models models, ModelPath path, Endpoints.Tags tags) throws Exception {
+    static JsonNode metadata(Models models, ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         Models.Description d = models.describe(path, tags);
         Manifest m = d.version().manifest();
         ObjectNode reply = Json.MAPPER.createObjectNode().put("name", m.model())
@@ -95,7 +95,7 @@ final class Extensions {
     }
 
     /** The model configuration in Triton's JSON form: platform, batch limit and the tensors with their types. */
-    static JsonNode config(Models models, ModelPath path, Endpoints.Tags tags) throws Exception {
+    static JsonNode config(Models models, ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         ServedVersion version = models.peek(path, tags);
         int maxRows = models.maxRows();
         Manifest m = version.manifest();

@@ -43,7 +43,7 @@ final class FeatureIngestService implements HttpService {
         rules.any(endpoints.handler("v1_features", this::write));
     }
 
-    private Reply write(ServerRequest request, Endpoints.Tags tags) throws Exception {
+    private Reply write(ServerRequest request, Endpoints.Tags tags) throws RequestFailure {
         if (store.isEmpty() || token.isEmpty()) {
             throw ApiException.notFound("feature ingestion is disabled; set features.enabled and features.ingest.token");
         }
@@ -69,7 +69,7 @@ final class FeatureIngestService implements HttpService {
                         + "store login may not write: give it a role with MODIFY (vault.database.writer-role), "
                         + "retrying will not help");
             }
-            throw e;
+            throw RequestFailure.of(e);
         }
         Audit.featureWrite(write.entityKey(), write.entityId(), write.features().keySet(), write.events().size());
         return Reply.ok(Json.MAPPER.createObjectNode().put("entity_key", write.entityKey())

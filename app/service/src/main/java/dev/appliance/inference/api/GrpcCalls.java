@@ -30,15 +30,17 @@ import io.grpc.stub.StreamObserver;
  */
 final class GrpcCalls implements ServerInterceptor {
 
-    /** One gRPC operation: its answer, or an exception the error policy maps. */
+    /** One gRPC operation: its answer, or a failure the error policy maps. */
     @FunctionalInterface
     interface Call<T> {
-        T run(Endpoints.Tags tags, Metadata replyHeaders) throws Exception;
+        T run(Endpoints.Tags tags, Metadata replyHeaders) throws RequestFailure;
     }
 
     private static final Context.Key<Metadata> REQUEST = Context.key("request-metadata");
     private static final Context.Key<Metadata> REPLY = Context.key("reply-metadata");
     private static final Metadata.Key<String> ERROR_CODE = ascii("x-error-code");
+    /** gRPC's server pushback (gRFC A6): how long a retrying client waits, for overloaded answers. */
+    private static final Metadata.Key<String> PUSHBACK = ascii("grpc-retry-pushback-ms");
 
     private final Endpoints endpoints;
 
@@ -81,8 +83,13 @@ final class GrpcCalls implements ServerInterceptor {
     }
 
     /** An answer of the HTTP API in JSON, parsed into the protocol's message; fields it lacks are dropped. */
-    static <M extends Message> M parse(JsonNode json, Message.Builder builder) throws InvalidProtocolBufferException {
-        JsonFormat.parser().ignoringUnknownFields().merge(json.toString(), builder);
+    static <M extends Message> M parse(JsonNode json, Message.Builder builder) {
+        try {
+            JsonFormat.parser().ignoringUnknownFields().merge(json.toString(), builder);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the API's own JSON does not fit " + builder.getDescriptorForType()
+                    .getFullName(), e);
+        }
         @SuppressWarnings("unchecked")
         M message = (M) builder.build();
         return message;
@@ -112,13 +119,11 @@ final class GrpcCalls implements ServerInterceptor {
         T answer;
         try {
             answer = call.run(tags, reply);
-        } catch (Exception e) {
-            Reply error = Endpoints.failure("gRPC " + route, e);
-            Metadata trailers = new Metadata();
-            trailers.put(ERROR_CODE, error.body().path("code").asText());
-            observer.onError(status(error.status()).withDescription(error.body().path("error").asText())
-                    .asRuntimeException(trailers));
-            endpoints.record(route, tags, error.status(), start);
+        } catch (RequestFailure e) {
+            fail(route, observer, tags, start, Endpoints.failure(e));
+            return;
+        } catch (RuntimeException e) {
+            fail(route, observer, tags, start, Endpoints.unexpected("gRPC " + route, e));
             return;
         }
         observer.onNext(answer);
@@ -126,7 +131,19 @@ final class GrpcCalls implements ServerInterceptor {
         endpoints.record(route, tags, 200, start);
     }
 
-    /** The gRPC status for an HTTP status of the API. */
+    private <T> void fail(String route, StreamObserver<T> observer, Endpoints.Tags tags, long start, Reply error) {
+        Metadata trailers = new Metadata();
+        trailers.put(ERROR_CODE, error.body().path("code").asText());
+        String retryAfter = error.headers().get(Endpoints.RETRY_AFTER);
+        if (retryAfter != null) {
+            trailers.put(PUSHBACK, Long.toString(Long.parseLong(retryAfter) * 1000));
+        }
+        observer.onError(status(error.status()).withDescription(error.body().path("error").asText())
+                .asRuntimeException(trailers));
+        endpoints.record(route, tags, error.status(), start);
+    }
+
+    /** The gRPC status for an HTTP status of the API (an overloaded 503 is UNAVAILABLE, which clients retry). */
     static Status status(int http) {
         return switch (http) {
             case 400 -> Status.INVALID_ARGUMENT;

@@ -41,7 +41,7 @@ final class ModelControl {
      * @param parameters    the request's parameters (JSON object; empty when none)
      */
     JsonNode run(String action, String model, String authorization, JsonNode parameters, Endpoints.Tags tags)
-            throws ApiException, ModelNotFoundException, ModelUnavailableException {
+            throws RequestFailure {
         if (!settings.enabled()) {
             throw ApiException.notFound("model load and unload are disabled; an operator enables them with"
                     + " model-control.enabled");
@@ -59,14 +59,20 @@ final class ModelControl {
         }
         Audit.modelControl(action, model);
         ObjectNode reply = Json.MAPPER.createObjectNode().put("name", model);
-        if (action.equals("load")) {
-            ModelState state = registry.load(model);
-            tags.model(model);
-            reply.put("state", "READY");
-            state.loaded().keySet().forEach(v -> reply.withArray("versions").add(Long.toString(v)));
-        } else {
-            registry.unload(model);
-            reply.put("state", "UNAVAILABLE").put("reason", "unloaded");
+        try {
+            if (action.equals("load")) {
+                ModelState state = registry.load(model);
+                tags.model(model);
+                reply.put("state", "READY");
+                state.loaded().keySet().forEach(v -> reply.withArray("versions").add(Long.toString(v)));
+            } else {
+                registry.unload(model);
+                reply.put("state", "UNAVAILABLE").put("reason", "unloaded");
+            }
+        } catch (ModelNotFoundException e) {
+            throw RequestFailure.of(e);
+        } catch (ModelUnavailableException e) {
+            throw RequestFailure.of(e);
         }
         return reply;
     }

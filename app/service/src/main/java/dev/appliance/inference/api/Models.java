@@ -1,14 +1,19 @@
 package dev.appliance.inference.api;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.appliance.inference.admission.Deadline;
+import dev.appliance.inference.admission.DeadlineExceededException;
+import dev.appliance.inference.admission.OverloadedException;
 import dev.appliance.inference.cache.ResultCache;
 import dev.appliance.inference.features.Enricher;
 import dev.appliance.inference.features.EnrichmentException;
@@ -22,6 +27,7 @@ import dev.appliance.inference.model.ModelUnavailableException;
 import dev.appliance.inference.model.ServedVersion;
 import dev.appliance.inference.model.Steering;
 import dev.appliance.inference.model.VersionSelector;
+import dev.appliance.inference.observe.ServiceMetrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
@@ -63,14 +69,26 @@ final class Models {
     private final ResultCache results;
     private final int maxRows;
     private final Steering steering;
+    private final Duration defaultTimeout;
+    private final ServiceMetrics metrics;
+    private final BooleanSupplier stopping;
     private final Statistics statistics = new Statistics(Clock.systemUTC());
 
-    Models(ModelRegistry registry, Enricher enricher, ResultCache results, int maxRows, Steering steering) {
+    Models(ModelRegistry registry, Enricher enricher, ResultCache results, int maxRows, Steering steering,
+           Duration defaultTimeout, ServiceMetrics metrics, BooleanSupplier stopping) {
         this.registry = registry;
         this.enricher = enricher;
         this.results = results;
         this.maxRows = maxRows;
         this.steering = steering;
+        this.defaultTimeout = defaultTimeout;
+        this.metrics = metrics;
+        this.stopping = stopping;
+    }
+
+    /** The deadline of a request that arrived now: the caller's timeout, else the configured default. */
+    Deadline deadline(Duration requested) {
+        return Deadline.after(requested != null ? requested : defaultTimeout);
     }
 
     /**
@@ -131,38 +149,74 @@ final class Models {
     /**
      * Runs one inference: holds the version the path (or, for a path without one, the pin or steering)
      * chooses, decodes {@code body} against its manifest, enriches and predicts, and releases the version.
-     * Sticky steering takes the entity id from the pin, else from the body's entity input.
+     * Sticky steering takes the entity id from the pin, else from the body's entity input. Work left when the
+     * deadline passes is dropped: the features are not looked up, the model does not run.
      */
-    <I extends Decoded> Inference<I> infer(ModelPath path, Pin pin, JsonNode body, Endpoints.Tags tags,
-                                           Decoder<I> decoder) throws Exception {
+    <I extends Decoded> Inference<I> infer(ModelPath path, Pin pin, Deadline deadline, JsonNode body,
+                                           Endpoints.Tags tags, Decoder<I> decoder) throws RequestFailure {
         tagModel(path.model(), tags);
-        ServedVersion version = registry.acquire(path.model(), select(path, pin, body));
+        ServedVersion version = acquire(path.model(), select(path, pin, body));
         tags.version(version.version());
         try {
             I input = decoder.decode(version.manifest(), maxRows);
-            return new Inference<>(version.manifest(), version.version(), input, answer(version, input.rows()));
+            return new Inference<>(version.manifest(), version.version(), input,
+                    answer(version, input.rows(), deadline));
         } finally {
             version.release();
         }
     }
 
-    private Answer answer(ServedVersion version, RequestRows rows)
-            throws ModelUnavailableException, EnrichmentException, FeatureStoreUnavailableException {
+    private Answer answer(ServedVersion version, RequestRows rows, Deadline deadline) throws RequestFailure {
         long start = System.nanoTime();
         String model = version.manifest().model();
         try {
+            deadline.check("before the request's features were looked up");
             List<Map<String, FeatureReport>> features = rows.namesAnEntity()
                     ? enricher.enrich(version.manifest(), rows.values(), rows.provided(), rows.entityIds())
                     : List.of();
-            Answer answer = new Answer(results.predict(model, version.version(), rows.values(), version::predict),
-                    features);
+            Answer answer = new Answer(results.predict(model, version.version(), rows.values(),
+                    values -> predict(version, values, deadline)), features);
             statistics.success(model, version.version(), rows.values().length, answer.prediction().outcome(),
                     System.nanoTime() - start);
             return answer;
-        } catch (ModelUnavailableException | EnrichmentException | FeatureStoreUnavailableException
-                 | RuntimeException e) {
+        } catch (DeadlineExceededException e) {
+            statistics.failure(model, version.version(), System.nanoTime() - start);
+            metrics.refused(model, version.version(), "deadline");
+            throw RequestFailure.of(e);
+        } catch (EnrichmentException e) {
+            statistics.failure(model, version.version(), System.nanoTime() - start);
+            throw RequestFailure.of(e);
+        } catch (FeatureStoreUnavailableException e) {
+            statistics.failure(model, version.version(), System.nanoTime() - start);
+            throw RequestFailure.of(e);
+        } catch (RequestFailure | RuntimeException e) {
             statistics.failure(model, version.version(), System.nanoTime() - start);
             throw e;
+        }
+    }
+
+    private float[][] predict(ServedVersion version, float[][] rows, Deadline deadline) throws RequestFailure {
+        try {
+            return version.predict(rows, deadline);
+        } catch (ModelUnavailableException e) {
+            throw RequestFailure.of(e);
+        } catch (OverloadedException e) {
+            metrics.refused(version.manifest().model(), version.version(), "overloaded");
+            throw RequestFailure.of(e);
+        } catch (DeadlineExceededException e) {
+            metrics.refused(version.manifest().model(), version.version(), "deadline");
+            throw RequestFailure.of(e);
+        }
+    }
+
+    /** Holds the version the selector picks; the caller releases it. */
+    private ServedVersion acquire(String model, VersionSelector selector) throws RequestFailure {
+        try {
+            return registry.acquire(model, selector);
+        } catch (ModelNotFoundException e) {
+            throw RequestFailure.of(e);
+        } catch (ModelUnavailableException e) {
+            throw RequestFailure.of(e);
         }
     }
 
@@ -178,8 +232,9 @@ final class Models {
         return maxRows;
     }
 
+    /** Whether the service takes traffic: every required model loaded, and not stopping. */
     boolean ready() {
-        return registry.ready();
+        return registry.ready() && !stopping.getAsBoolean();
     }
 
     private VersionSelector select(ModelPath path, Pin pin, JsonNode body) throws ApiException {
@@ -212,15 +267,21 @@ final class Models {
     }
 
     /** The model's current state, for status and metadata. */
-    ModelState state(ModelPath path, Endpoints.Tags tags) throws ModelNotFoundException, ModelUnavailableException {
+    ModelState state(ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         tagModel(path.model(), tags);
-        return registry.state(path.model());
+        try {
+            return registry.state(path.model());
+        } catch (ModelNotFoundException e) {
+            throw RequestFailure.of(e);
+        } catch (ModelUnavailableException e) {
+            throw RequestFailure.of(e);
+        }
     }
 
     /** The version a metadata call asked for, without holding it. */
-    ServedVersion peek(ModelPath path, Endpoints.Tags tags) throws ModelNotFoundException, ModelUnavailableException {
+    ServedVersion peek(ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         tagModel(path.model(), tags);
-        ServedVersion version = registry.acquire(path.model(), path.selector());
+        ServedVersion version = acquire(path.model(), path.selector());
         tags.version(version.version());
         version.release();
         return version;
@@ -239,10 +300,9 @@ final class Models {
      * The status of the versions a path names: every loaded and refused version for a path without one, else
      * the one version (a label resolves to the version it points at).
      *
-     * @throws ModelNotFoundException the model, label or version is unknown
+     * @throws ApiException the model, label or version is unknown (404)
      */
-    List<VersionStatus> statuses(ModelPath path, Endpoints.Tags tags)
-            throws ModelNotFoundException, ModelUnavailableException, ApiException {
+    List<VersionStatus> statuses(ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         ModelState state = state(path, tags);
         Long only = switch (path.selector()) {
             case VersionSelector.Exact exact -> exact.version();
@@ -277,7 +337,7 @@ final class Models {
     record Description(ServedVersion version, NavigableSet<Long> versions) {
     }
 
-    Description describe(ModelPath path, Endpoints.Tags tags) throws ModelNotFoundException, ModelUnavailableException {
+    Description describe(ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         ServedVersion version = peek(path, tags);
         return new Description(version, state(path, tags).loaded().navigableKeySet());
     }

@@ -103,7 +103,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
         calls.unary("grpc_v2_infer", observer, (tags, reply) -> {
             ModelPath path = ModelPath.of(request.getModelName(), request.getModelVersion(), "infer");
             JsonNode body = json(request);
-            Models.Inference<OipInput> inference = models.infer(path, GrpcCalls.pin(), body, tags,
+            Models.Inference<OipInput> inference = models.infer(path, GrpcCalls.pin(), models.deadline(RequestTimeout.grpc()), body, tags,
                     (manifest, maxRows) -> OipInput.decode(body, manifest, maxRows));
             float[][] output = inference.outputs();
             ModelInferResponse.Builder b = ModelInferResponse.newBuilder()

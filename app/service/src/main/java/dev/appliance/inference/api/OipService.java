@@ -58,7 +58,7 @@ final class OipService implements HttpService {
                 .any("/models/*", endpoints.handler("v2_models", this::dispatch));
     }
 
-    private Reply control(ServerRequest request, Endpoints.Tags tags) throws Exception {
+    private Reply control(ServerRequest request, Endpoints.Tags tags) throws RequestFailure {
         String full = request.path().absolute().path();
         String[] parts = full.substring(REPOSITORY_MODELS.length()).split("/", -1);
         if (parts.length != 2 || parts[0].isEmpty() || !(parts[1].equals("load") || parts[1].equals("unload"))) {
@@ -75,7 +75,7 @@ final class OipService implements HttpService {
                 .orElse(null), parameters.isObject() ? parameters : Json.MAPPER.createObjectNode(), tags));
     }
 
-    private Reply dispatch(ServerRequest request, Endpoints.Tags tags) throws Exception {
+    private Reply dispatch(ServerRequest request, Endpoints.Tags tags) throws RequestFailure {
         String full = request.path().absolute().path();
         String rest = full.startsWith(MODELS) ? full.substring(MODELS.length()) : "";
         if (rest.equals("stats")) {
@@ -97,10 +97,12 @@ final class OipService implements HttpService {
         };
     }
 
-    private Reply infer(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws Exception {
+    private Reply infer(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         JsonNode body = BinaryTensors.readRequest(Json.body(request),
                 request.headers().first(BINARY_HEADER).orElse(null));
-        Models.Inference<OipInput> inference = models.infer(path, Models.Pin.of(request), body, tags,
+        Models.Inference<OipInput> inference = models.infer(path, Models.Pin.of(request),
+                models.deadline(RequestTimeout.first(RequestTimeout.header(request), RequestTimeout.oipParameter(body))),
+                body, tags,
                 (manifest, maxRows) -> OipInput.decode(body, manifest, maxRows));
         float[][] output = inference.outputs();
         ObjectNode reply = Json.MAPPER.createObjectNode()

@@ -164,8 +164,9 @@ final class OpenApiService implements HttpService {
     private static ObjectNode operation(String summary, String tag, ObjectNode schema, String response, boolean steered) {
         ObjectNode op = Json.MAPPER.createObjectNode().put("summary", summary);
         op.putArray("tags").add(tag);
+        ArrayNode parameters = op.putArray("parameters");
+        parameters.addObject().put("$ref", "#/components/parameters/requestTimeout");
         if (steered) {
-            ArrayNode parameters = op.putArray("parameters");
             for (String pin : new TreeSet<>(List.of("pinVersion", "pinLabel", "entityId"))) {
                 parameters.addObject().put("$ref", "#/components/parameters/" + pin);
             }
@@ -174,9 +175,10 @@ final class OpenApiService implements HttpService {
         body.putObject("content").putObject("application/json").set("schema", schema);
         ObjectNode responses = op.putObject("responses");
         responses.putObject("200").put("$ref", "#/components/responses/" + response);
-        for (String status : List.of("400", "404", "422", "503")) {
+        for (String status : List.of("400", "404", "422", "504")) {
             responses.putObject(status).put("$ref", ERROR);
         }
+        responses.putObject("503").put("$ref", "#/components/responses/Unavailable");
         return op;
     }
 }

@@ -57,7 +57,7 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
             for (Map.Entry<String, TensorProto> e : request.getInputsMap().entrySet()) {
                 inputs.set(e.getKey(), values(e.getKey(), e.getValue()));
             }
-            Models.Inference<TfServingInput> inference = models.infer(path, GrpcCalls.pin(), body, tags,
+            Models.Inference<TfServingInput> inference = models.infer(path, GrpcCalls.pin(), models.deadline(RequestTimeout.grpc()), body, tags,
                     (m, maxRows) -> {
                         for (String wanted : request.getOutputFilterList()) {
                             if (!wanted.equals(m.output().name())) {

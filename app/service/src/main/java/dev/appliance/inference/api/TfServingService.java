@@ -30,7 +30,7 @@ final class TfServingService implements HttpService {
         rules.any(endpoints.handler("v1", this::dispatch));
     }
 
-    private Reply dispatch(ServerRequest request, Endpoints.Tags tags) throws Exception {
+    private Reply dispatch(ServerRequest request, Endpoints.Tags tags) throws RequestFailure {
         String full = request.path().absolute().path();
         ModelPath path = ModelPath.tfServing(full.startsWith(PREFIX) ? full.substring(PREFIX.length()) : "");
         ApiException.requireMethod(request, path.action().equals("predict") ? Method.POST : Method.GET);
@@ -41,9 +41,10 @@ final class TfServingService implements HttpService {
         };
     }
 
-    private Reply predict(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws Exception {
+    private Reply predict(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         JsonNode body = Json.readObject(request);
-        Models.Inference<TfServingInput> inference = models.infer(path, Models.Pin.of(request), body, tags,
+        Models.Inference<TfServingInput> inference = models.infer(path, Models.Pin.of(request),
+                models.deadline(RequestTimeout.header(request)), body, tags,
                 (manifest, maxRows) -> TfServingInput.decode(body, manifest, maxRows));
         ObjectNode reply = Json.MAPPER.createObjectNode();
         ArrayNode rows = reply.putArray(inference.input().columnar() ? "outputs" : "predictions");

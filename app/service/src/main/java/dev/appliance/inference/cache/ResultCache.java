@@ -9,8 +9,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Locale;
 
-import dev.appliance.inference.model.ModelUnavailableException;
-
 /**
  * Caches predictions under model name + version + SHA-256 of the exact input the model receives, so a
  * new version or different input can never be answered from a stale entry and nothing needs flushing.
@@ -43,11 +41,15 @@ public final class ResultCache {
     public record Prediction(float[][] outputs, Outcome outcome) {
     }
 
-    /** The model call that a hit saves. */
+    /**
+     * The model call that a hit saves.
+     *
+     * @param <E> how the call fails; the cache hands it on unchanged
+     */
     @FunctionalInterface
-    public interface Model {
+    public interface Model<E extends Exception> {
         /** Runs the model on the rows. */
-        float[][] predict(float[][] rows) throws ModelUnavailableException;
+        float[][] predict(float[][] rows) throws E;
     }
 
     private final CacheStore store;
@@ -64,8 +66,8 @@ public final class ResultCache {
     }
 
     /** Answers from the cache or runs the model and stores its answer. */
-    public Prediction predict(String model, long version, float[][] rows, Model compute)
-            throws ModelUnavailableException {
+    public <E extends Exception> Prediction predict(String model, long version, float[][] rows, Model<E> compute)
+            throws E {
         if (store == null) {
             return new Prediction(compute.predict(rows), Outcome.BYPASS);
         }
@@ -73,7 +75,7 @@ public final class ResultCache {
         return flights.run(key, () -> lookupOrCompute(key, rows, compute));
     }
 
-    private Prediction lookupOrCompute(String key, float[][] rows, Model compute) throws ModelUnavailableException {
+    private <E extends Exception> Prediction lookupOrCompute(String key, float[][] rows, Model<E> compute) throws E {
         CacheStore.Lookup lookup = store.get(key);
         if (lookup instanceof CacheStore.Lookup.Hit hit) {
             try {

@@ -45,7 +45,7 @@ final class ModelLoader {
                 predictors.add(model.newPredictor());
             }
             ServedVersion served = new ServedVersion(manifest, model, predictors, settings.batching(),
-                    settings.predictorTimeout(), events, scheduler);
+                    settings.queue(), events, scheduler);
             try {
                 served.warmUp();
             } catch (TranslateException | RuntimeException e) {

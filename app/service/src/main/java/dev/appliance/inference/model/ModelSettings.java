@@ -24,7 +24,7 @@ import io.helidon.config.Config;
  * @param pollInterval      how often the repository is scanned for new or removed versions
  * @param predictorsPerVersion size of the predictor pool of each loaded version
  * @param engineThreads     TensorFlow's inter-op and intra-op threads for each loaded version
- * @param predictorTimeout  how long a request waits for a free predictor before it gets 503
+ * @param queue             bounded admission in front of each version's predictors
  * @param maxRows           largest number of rows one request may carry
  * @param batching          how concurrent calls of one version are run together
  * @param labels            model name to label to version, e.g. {@code risk: {stable: 1, canary: 2}}
@@ -35,7 +35,7 @@ public record ModelSettings(Path root,
                             Duration pollInterval,
                             int predictorsPerVersion,
                             int engineThreads,
-                            Duration predictorTimeout,
+                            Queue queue,
                             int maxRows,
                             Batching batching,
                             Map<String, Map<String, Long>> labels,
@@ -54,6 +54,24 @@ public record ModelSettings(Path root,
             return new Batching(Settings.intInRange(batch.get("max-rows"), 64, 1, 100_000),
                     Settings.durationInRange(batch.get("max-delay"), Duration.ZERO, Duration.ZERO,
                             Duration.ofMillis(100)));
+        }
+    }
+
+    /**
+     * The bounded queue of calls waiting for one version's predictors.
+     *
+     * @param size       most calls waiting; one more is refused at once as overloaded
+     * @param maxWait    longest a call waits for a predictor before it is refused as overloaded
+     * @param retryAfter what an overloaded answer tells the caller to wait ({@code Retry-After}, whole seconds)
+     */
+    public record Queue(int size, Duration maxWait, Duration retryAfter) {
+
+        static Queue from(Config queue) {
+            return new Queue(Settings.intInRange(queue.get("size"), 128, 1, 100_000),
+                    Settings.durationInRange(queue.get("max-wait"), Duration.ofSeconds(5), Duration.ofMillis(1),
+                            Duration.ofMinutes(5)),
+                    Settings.durationInRange(queue.get("retry-after"), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                            Duration.ofMinutes(10)));
         }
     }
 
@@ -83,8 +101,7 @@ public record ModelSettings(Path root,
                         Duration.ofMillis(100), Duration.ofHours(1)),
                 Settings.intInRange(models.get("predictors-per-version"), 2, 1, 64),
                 Settings.intInRange(models.get("engine-threads"), 1, 1, 64),
-                Settings.durationInRange(models.get("predictor-timeout"), Duration.ofSeconds(5),
-                        Duration.ofMillis(10), Duration.ofMinutes(5)),
+                Queue.from(models.get("queue")),
                 Settings.intInRange(models.get("max-rows"), 1024, 1, 100_000),
                 Batching.from(models.get("batch")),
                 labels(models.get("labels")),

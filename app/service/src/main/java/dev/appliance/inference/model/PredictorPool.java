@@ -15,6 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
+import dev.appliance.inference.admission.Deadline;
+import dev.appliance.inference.admission.DeadlineExceededException;
+import dev.appliance.inference.admission.OverloadedException;
 
 /**
  * A fixed set of DJL predictors for one model version, and the calls waiting for them. Predictors are not
@@ -24,8 +27,11 @@ import ai.djl.ndarray.NDList;
  * call its own rows of the output. One of the callers runs the batch (it holds the version for the whole
  * call like every other member), handing the engine call itself to one of the pool's platform threads.
  *
- * <p>A batch that fails in the engine is rerun call by call, so one call that breaks the model fails alone.
- * A call that is not taken into a batch within the timeout leaves the queue and is refused as busy.
+ * <p>Admission is bounded: a call that finds the queue full ({@code queue.size}) is refused at once, and a
+ * call not taken into a batch within {@code queue.max-wait} leaves the queue refused; both as overloaded. A
+ * call whose deadline passes while it waits is dropped, and a batch leaves out every member whose deadline
+ * has passed before it calls the engine, so expired work never reaches the model. A batch that fails in the
+ * engine is rerun call by call, so one call that breaks the model fails alone.
  */
 final class PredictorPool implements AutoCloseable {
 
@@ -51,16 +57,19 @@ final class PredictorPool implements AutoCloseable {
     /** One caller's rows; guarded by the pool's lock until {@code done}. */
     private static final class Call {
         final float[][] rows;
+        final Deadline deadline;
         final long enqueued = System.nanoTime();
         final Condition wake;
         Predictor<NDList, NDList> turn;
         List<Call> batch;
         boolean done;
+        boolean expired;
         float[][] result;
         Exception error;
 
-        Call(float[][] rows, Condition wake) {
+        Call(float[][] rows, Deadline deadline, Condition wake) {
             this.rows = rows;
+            this.deadline = deadline;
             this.wake = wake;
         }
     }
@@ -70,14 +79,23 @@ final class PredictorPool implements AutoCloseable {
     private final Deque<Call> waiting = new ArrayDeque<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
+    private final String name;
+    private final ModelSettings.Queue queue;
     private final int maxBatchRows;
     private final long maxDelayNanos;
     private final Engine engine;
     private final ExecutorService engineThreads;
     private final BatchListener listener;
 
-    PredictorPool(String threadName, List<Predictor<NDList, NDList>> predictors, int maxBatchRows,
-                  Duration maxDelay, Engine engine, BatchListener listener) {
+    /**
+     * @param name       what the pool serves, for messages ("model risk version 2")
+     * @param threadName prefix of the engine threads' names
+     */
+    PredictorPool(String name, String threadName, List<Predictor<NDList, NDList>> predictors,
+                  ModelSettings.Queue queue, int maxBatchRows, Duration maxDelay, Engine engine,
+                  BatchListener listener) {
+        this.name = name;
+        this.queue = queue;
         this.all = List.copyOf(predictors);
         this.idle = new ArrayDeque<>(predictors);
         this.maxBatchRows = maxBatchRows;
@@ -91,28 +109,42 @@ final class PredictorPool implements AutoCloseable {
     /**
      * Runs the rows, alone or in a batch with other calls, and returns their output rows.
      *
-     * @return the output rows, or null when no predictor took the call within the timeout
-     * @throws EngineException when the engine failed on these rows
+     * @throws EngineException           the engine failed on these rows
+     * @throws OverloadedException       the queue was full, or no predictor took the call within the maximum wait
+     * @throws DeadlineExceededException the deadline passed before the engine took the rows
      */
-    float[][] predict(float[][] rows, Duration timeout) throws EngineException, InterruptedException {
+    float[][] predict(float[][] rows, Deadline deadline)
+            throws EngineException, OverloadedException, DeadlineExceededException, InterruptedException {
+        deadline.check("before the request reached " + name);
         Call call;
         lock.lock();
         try {
-            call = new Call(rows, lock.newCondition());
+            if (idle.isEmpty() && waiting.size() >= queue.size()) {
+                throw new OverloadedException(name + " is overloaded: " + waiting.size() + " requests wait for it"
+                        + " (models.queue.size); retry later or elsewhere", queue.retryAfter());
+            }
+            call = new Call(rows, deadline, lock.newCondition());
             waiting.addLast(call);
             arrived.signal();
             if (!idle.isEmpty()) {
                 call.turn = idle.pop();
                 call.batch = takeBatch();
             }
-            if (!awaitTurnOrResult(call, timeout.toNanos())) {
-                return null;
+            long wait = Math.min(queue.maxWait().toNanos(), deadline.remainingNanos());
+            if (!awaitTurnOrResult(call, wait)) {
+                deadline.check("while the request waited for " + name);
+                throw new OverloadedException(name + " is overloaded: no predictor took the request within "
+                        + queue.maxWait().toMillis() + " ms (models.queue.max-wait); retry later or elsewhere",
+                        queue.retryAfter());
             }
         } finally {
             lock.unlock();
         }
         if (call.turn != null) {
             runBatch(call.turn, call.batch);
+        }
+        if (call.expired) {
+            deadline.check("while the request waited for " + name);
         }
         if (call.error != null) {
             throw new EngineException(call.error);
@@ -184,8 +216,12 @@ final class PredictorPool implements AutoCloseable {
         }
     }
 
-    private void runBatch(Predictor<NDList, NDList> predictor, List<Call> batch) {
+    private void runBatch(Predictor<NDList, NDList> predictor, List<Call> members) {
+        List<Call> batch = unexpired(members);
         try {
+            if (batch.isEmpty()) {
+                return;
+            }
             if (batch.size() == 1) {
                 runAlone(predictor, batch.get(0));
             } else {
@@ -194,7 +230,7 @@ final class PredictorPool implements AutoCloseable {
         } finally {
             lock.lock();
             try {
-                for (Call member : batch) {
+                for (Call member : members) {
                     member.done = true;
                     member.wake.signal();
                 }
@@ -210,6 +246,19 @@ final class PredictorPool implements AutoCloseable {
                 lock.unlock();
             }
         }
+    }
+
+    /** The members whose deadline has not passed; the others are marked expired and never reach the engine. */
+    private static List<Call> unexpired(List<Call> members) {
+        List<Call> live = new ArrayList<>(members.size());
+        for (Call member : members) {
+            if (member.deadline.expired()) {
+                member.expired = true;
+            } else {
+                live.add(member);
+            }
+        }
+        return live;
     }
 
     /**

@@ -11,6 +11,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.ZooModel;
+import dev.appliance.inference.admission.Deadline;
+import dev.appliance.inference.admission.DeadlineExceededException;
+import dev.appliance.inference.admission.OverloadedException;
 import dev.appliance.inference.lifecycle.Retirable;
 import dev.appliance.inference.lifecycle.Scheduler;
 
@@ -29,19 +32,18 @@ public final class ServedVersion {
     private final Manifest manifest;
     private final ZooModel<NDList, NDList> model;
     private final PredictorPool pool;
-    private final Duration predictorTimeout;
     private final Retirable users;
     private int outputWidth;
 
     ServedVersion(Manifest manifest, ZooModel<NDList, NDList> model, List<Predictor<NDList, NDList>> predictors,
-                  ModelSettings.Batching batching, Duration predictorTimeout, ModelEvents events,
+                  ModelSettings.Batching batching, ModelSettings.Queue queue, ModelEvents events,
                   Scheduler scheduler) {
         this.manifest = manifest;
         this.model = model;
-        this.pool = new PredictorPool("engine-" + manifest.model() + "-" + manifest.version(), predictors,
+        this.pool = new PredictorPool("model " + manifest.model() + " version " + manifest.version(),
+                "engine-" + manifest.model() + "-" + manifest.version(), predictors, queue,
                 batching.maxRows(), batching.maxDelay(), this::run,
                 (calls, rows, took) -> events.inference(manifest.model(), manifest.version(), calls, rows, took));
-        this.predictorTimeout = predictorTimeout;
         this.users = new Retirable("model " + manifest.model() + " version " + manifest.version(), this::unload,
                 DRAIN_GRACE, scheduler);
     }
@@ -67,18 +69,21 @@ public final class ServedVersion {
      * rows back, and an engine failure on one call's rows fails that call alone. The caller must hold the
      * version (between {@link #tryAcquire()} and {@link #release()}).
      *
-     * @throws IllegalArgumentException when a row does not have one value per manifest feature
+     * @param deadline when the caller stops waiting; work past it never reaches the engine
+     * @throws OverloadedException       the version's queue is full or the wait for a predictor was too long
+     * @throws DeadlineExceededException the deadline passed before the engine took the rows
+     * @throws IllegalArgumentException  when a row does not have one value per manifest feature
      */
-    public float[][] predict(float[][] rows) throws ModelUnavailableException {
+    public float[][] predict(float[][] rows, Deadline deadline)
+            throws ModelUnavailableException, OverloadedException, DeadlineExceededException {
         int width = manifest.features().size();
         for (float[] row : rows) {
             if (row.length != width) {
                 throw new IllegalArgumentException("rows must have " + width + " values, got " + row.length);
             }
         }
-        float[][] outputs;
         try {
-            outputs = pool.predict(rows, predictorTimeout);
+            return pool.predict(rows, deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ModelUnavailableException("interrupted while waiting for a predictor");
@@ -86,11 +91,6 @@ public final class ServedVersion {
             LOG.log(Level.WARNING, "inference failed for " + manifest.model() + " version " + version(), e.getCause());
             throw new ModelUnavailableException("inference failed in the engine", e.getCause());
         }
-        if (outputs == null) {
-            throw new ModelUnavailableException("model " + manifest.model() + " version " + version()
-                    + " is busy: no predictor free within " + predictorTimeout.toMillis() + " ms");
-        }
-        return outputs;
     }
 
     private float[][] run(Predictor<NDList, NDList> predictor, float[][] rows)

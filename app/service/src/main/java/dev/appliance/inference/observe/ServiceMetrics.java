@@ -65,6 +65,17 @@ public final class ServiceMetrics implements ModelEvents {
                         .publishPercentileHistogram(true).tags(tags)));
     }
 
+    /**
+     * One request a model version refused without running it: {@code overloaded} (queue full or waited too
+     * long) or {@code deadline} (the caller's deadline passed first).
+     */
+    public void refused(String model, long version, String reason) {
+        registry.getOrCreate(Counter.builder("model_requests_refused")
+                .description("Requests a model version refused without running them, by reason (overloaded, deadline)")
+                .tags(List.of(Tag.create("model", model), Tag.create("version", Long.toString(version)),
+                        Tag.create("reason", reason)))).increment();
+    }
+
     @Override
     public void loaded(String model, long version, Duration took) {
         registry.getOrCreate(Counter.builder("model_loads")

@@ -18,6 +18,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
+import dev.appliance.inference.admission.Deadline;
+import dev.appliance.inference.admission.DeadlineExceededException;
+import dev.appliance.inference.admission.OverloadedException;
 import dev.appliance.inference.demo.DemoModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PredictorPoolTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final ModelSettings.Queue QUEUE = new ModelSettings.Queue(128, TIMEOUT, Duration.ofSeconds(1));
 
     @TempDir
     static Path repo;
@@ -79,11 +82,16 @@ class PredictorPoolTest {
     }
 
     private PredictorPool pool(int predictors, int maxRows, Duration maxDelay, PredictorPool.Engine engine) {
+        return pool(predictors, QUEUE, maxRows, maxDelay, engine);
+    }
+
+    private PredictorPool pool(int predictors, ModelSettings.Queue queue, int maxRows, Duration maxDelay,
+                               PredictorPool.Engine engine) {
         List<Predictor<NDList, NDList>> list = new ArrayList<>();
         for (int i = 0; i < predictors; i++) {
             list.add(model.newPredictor());
         }
-        return new PredictorPool("engine-test", list, maxRows, maxDelay, engine,
+        return new PredictorPool("model risk version 2", "engine-test", list, queue, maxRows, maxDelay, engine,
                 (calls, rows, took) -> batches.add(new int[] {calls, rows}));
     }
 
@@ -111,7 +119,11 @@ class PredictorPoolTest {
     }
 
     private Future<float[][]> call(PredictorPool pool, float[]... rows) {
-        return callers.submit(() -> pool.predict(rows, TIMEOUT));
+        return call(pool, Deadline.after(TIMEOUT), rows);
+    }
+
+    private Future<float[][]> call(PredictorPool pool, Deadline deadline, float[]... rows) {
+        return callers.submit(() -> pool.predict(rows, deadline));
     }
 
     private static void awaitQueued(PredictorPool pool, int calls) throws InterruptedException {
@@ -182,7 +194,7 @@ class PredictorPoolTest {
             }
             // Alone again: with no delay a lone call does not wait for company.
             long start = System.nanoTime();
-            assertArrayEquals(unbatched(row(5))[0], pool.predict(new float[][] {row(5)}, TIMEOUT)[0], 1e-6f);
+            assertArrayEquals(unbatched(row(5))[0], pool.predict(new float[][] {row(5)}, Deadline.NONE)[0], 1e-6f);
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
         }
         assertEquals(List.of("1/1", "3/3", "1/1"), batches.stream().map(b -> b[0] + "/" + b[1]).toList());
@@ -216,16 +228,72 @@ class PredictorPoolTest {
     }
 
     @Test
-    void aCallNoPredictorTakesWithinTheTimeoutIsRefused() throws Exception {
+    void aCallNoPredictorTakesWithinTheMaximumWaitIsRefusedAsOverloaded() throws Exception {
         Gate gate = new Gate();
-        try (PredictorPool pool = pool(1, 64, Duration.ZERO, gate)) {
+        ModelSettings.Queue queue = new ModelSettings.Queue(128, Duration.ofMillis(50), Duration.ofSeconds(3));
+        try (PredictorPool pool = pool(1, queue, 64, Duration.ZERO, gate)) {
             Future<float[][]> first = call(pool, row(1));
             gate.entered.await();
-            assertNull(pool.predict(new float[][] {row(2)}, Duration.ofMillis(50)), "refused as busy");
+            OverloadedException refused = assertThrows(OverloadedException.class,
+                    () -> pool.predict(new float[][] {row(2)}, Deadline.after(TIMEOUT)));
+            assertTrue(refused.getMessage().contains("models.queue.max-wait"), refused.getMessage());
+            assertEquals(Duration.ofSeconds(3), refused.retryAfter());
             assertEquals(0, pool.queued(), "the refused call left the queue");
             gate.release.countDown();
             first.get();
         }
         assertEquals(List.of("1/1"), batches.stream().map(b -> b[0] + "/" + b[1]).toList());
+    }
+
+    @Test
+    void aFullQueueRefusesAtOnceWithRetryAfter() throws Exception {
+        Gate gate = new Gate();
+        ModelSettings.Queue queue = new ModelSettings.Queue(2, TIMEOUT, Duration.ofSeconds(2));
+        try (PredictorPool pool = pool(1, queue, 64, Duration.ZERO, gate)) {
+            Future<float[][]> first = call(pool, row(1));
+            gate.entered.await();
+            List<Future<float[][]>> queued = List.of(call(pool, row(2)), call(pool, row(3)));
+            awaitQueued(pool, 2);
+            long start = System.nanoTime();
+            OverloadedException refused = assertThrows(OverloadedException.class,
+                    () -> pool.predict(new float[][] {row(4)}, Deadline.after(TIMEOUT)));
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(tookMillis < 1000, "refused at once, not after the maximum wait: " + tookMillis + " ms");
+            assertTrue(refused.getMessage().contains("models.queue.size"), refused.getMessage());
+            assertEquals(Duration.ofSeconds(2), refused.retryAfter());
+            gate.release.countDown();
+            first.get();
+            for (Future<float[][]> f : queued) {
+                f.get();
+            }
+        }
+    }
+
+    @Test
+    void anExpiredDeadlineNeverReachesTheEngine() throws Exception {
+        Gate gate = new Gate();
+        List<Integer> engineRows = new java.util.concurrent.CopyOnWriteArrayList<>();
+        PredictorPool.Engine counting = (predictor, rows) -> {
+            engineRows.add(rows.length);
+            return gate.run(predictor, rows);
+        };
+        try (PredictorPool pool = pool(1, 64, Duration.ZERO, counting)) {
+            assertThrows(DeadlineExceededException.class,
+                    () -> pool.predict(new float[][] {row(1)}, Deadline.after(Duration.ZERO)), "expired on arrival");
+            Future<float[][]> first = call(pool, row(1));
+            gate.entered.await();
+            // Queued behind the gate with a deadline that passes before the predictor frees up.
+            Future<float[][]> late = call(pool, Deadline.after(Duration.ofMillis(1000)), row(2));
+            Future<float[][]> onTime = call(pool, row(3));
+            awaitQueued(pool, 2);
+            Thread.sleep(1200);
+            gate.release.countDown();
+            first.get();
+            assertArrayEquals(unbatched(row(3))[0], onTime.get()[0], 1e-6f);
+            java.util.concurrent.ExecutionException dropped = assertThrows(
+                    java.util.concurrent.ExecutionException.class, late::get);
+            assertTrue(dropped.getCause() instanceof DeadlineExceededException, dropped.getCause().toString());
+        }
+        assertEquals(List.of(1, 1), engineRows, "the engine saw the first call and the on-time one, nothing else");
     }
 }
