@@ -206,6 +206,17 @@ final class OpenBaoServer implements AutoCloseable {
         call("POST", "auth/approle/role/" + role, settings, null);
     }
 
+    /**
+     * The service's AppRole as the tests use it: the {@code inference} policy, secret_ids valid 10 minutes,
+     * these token TTLs, and its Memcached login in KV at {@code kv/inference/<role>}.
+     */
+    String serviceRole(String role, String tokenTtl, String tokenMaxTtl) throws IOException, InterruptedException {
+        appRole(role, Map.of("token_ttl", tokenTtl, "token_max_ttl", tokenMaxTtl, "token_policies", "inference",
+                "secret_id_ttl", "10m"));
+        writeKv("kv", "inference/" + role, Map.of("username", "user-" + role, "password", "pw-" + role));
+        return role;
+    }
+
     String roleId(String role) throws IOException, InterruptedException {
         return call("GET", "auth/approle/role/" + role + "/role-id", null, null).path("data").path("role_id").asText();
     }

@@ -210,11 +210,7 @@ class VaultIdentityTest {
     }
 
     private static String role() throws Exception {
-        String role = "identity" + ROLES.incrementAndGet();
-        bao.appRole(role, Map.of("token_ttl", "60s", "token_max_ttl", "600s", "token_policies", "inference",
-                "secret_id_ttl", "10m"));
-        bao.writeKv("kv", "inference/" + role, Map.of("username", "user-" + role, "password", "pw-" + role));
-        return role;
+        return bao.serviceRole("identity" + ROLES.incrementAndGet(), "60s", "600s");
     }
 
     private Map<String, String> settings(String role, Path secretIdFile) throws Exception {

@@ -273,11 +273,7 @@ class VaultSecretsTest {
     }
 
     private String role(int tokenTtlSeconds, int maxTtlSeconds) throws Exception {
-        String role = "svc" + ROLES.incrementAndGet();
-        bao.appRole(role, Map.of("token_ttl", tokenTtlSeconds + "s", "token_max_ttl", maxTtlSeconds + "s",
-                "token_policies", "inference", "secret_id_ttl", "10m"));
-        bao.writeKv("kv", "inference/" + role, Map.of("username", "user-" + role, "password", "pw-" + role));
-        return role;
+        return bao.serviceRole("svc" + ROLES.incrementAndGet(), tokenTtlSeconds + "s", maxTtlSeconds + "s");
     }
 
     private Map<String, String> settings(String role, Path secretIdFile) throws Exception {
