@@ -27,6 +27,7 @@ import dev.appliance.inference.features.FeatureCache;
 import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.features.FeatureStoreSettings;
 import dev.appliance.inference.features.LoadFeaturesCommand;
+import dev.appliance.inference.features.StaleIfError;
 import dev.appliance.inference.lifecycle.Scheduler;
 import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.ModelSettings;
@@ -186,7 +187,9 @@ public final class Main {
             store = Optional.of(featureStore);
         }
         FeatureCache featureCache = caches.features().map(FeatureCache::new).orElseGet(FeatureCache::disabled);
-        Enricher enricher = new Enricher(store, featureCache, clock);
+        StaleIfError stale = StaleIfError.from(config.get("features.stale-if-error"));
+        stale.registerMeters(meters);
+        Enricher enricher = new Enricher(store, featureCache, stale, clock);
         ModelRegistry registry = started.add(new ModelRegistry(modelSettings, new ModelAudit(metrics), scheduler));
         Drain drain = new Drain(requestSettings.drainPeriod(), requestSettings.drainTimeout());
         List<HealthCheck> readiness = new ArrayList<>(List.of(ReadinessCheck.models(registry),

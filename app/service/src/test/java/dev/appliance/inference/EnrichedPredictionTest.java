@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -106,21 +107,36 @@ class EnrichedPredictionTest {
     }
 
     @Test
-    void withTheStoreStoppedModelsWithDefaultsStillAnswerAndOthersGet503() throws Exception {
+    void withTheStoreStoppedRecentEntitiesAreServedStaleAndOthersGetDefaultsOr503() throws Exception {
         String body = "{\"instances\": [{\"user_id\": \"u-1\", \"amount\": 950, \"merchant_category\": 7, \"hour\": 3}]}";
+        String unseen = body.replace("u-1", "u-never-read");
         try (RequestLoad load = new RequestLoad(server, 2, "/v1/models/risk/labels/stable:predict", i -> body)) {
             load.awaitMoreAnswers(20);
+            HttpResponse<String> before = server.post("/v1/models/risk/labels/canary:predict", body);
+            assertEquals(200, before.statusCode(), before.body());
             fixture.server().stop();
             try {
-                Await.until(() -> status("/v1/models/risk/labels/canary:predict", body) == 503, Duration.ofSeconds(30),
-                        "a model without defaults answers 503");
-                HttpResponse<String> canary = server.post("/v1/models/risk/labels/canary:predict", body);
-                assertTrue(canary.body().contains("needs feature 'account_age_days' from the feature store"),
-                        canary.body());
-                HttpResponse<String> stable = server.post("/v1/models/risk/labels/stable:predict", body);
+                Await.until(() -> status("/v1/models/risk/labels/canary:predict", unseen) == 503, Duration.ofSeconds(30),
+                        "a model without defaults answers 503 for an entity it never read");
+                HttpResponse<String> refused = server.post("/v1/models/risk/labels/canary:predict", unseen);
+                assertTrue(refused.body().contains("needs feature 'account_age_days' from the feature store"),
+                        refused.body());
+
+                HttpResponse<String> stale = server.post("/v1/models/risk/labels/canary:predict", body);
+                assertEquals(200, stale.statusCode(), "u-1 was read a moment ago: served from its copy " + stale.body());
+                assertEquals(TestServer.json(before).at("/predictions"), TestServer.json(stale).at("/predictions"),
+                        "the copy gives the prediction the store gave");
+                JsonNode feature = TestServer.json(stale).at("/feature_status/0/account_age_days");
+                assertEquals("STALE", feature.at("/status").asText(), stale.body());
+                assertFalse(feature.at("/default").asBoolean(), stale.body());
+                assertTrue(feature.at("/age_seconds").isIntegralNumber() && feature.at("/age_seconds").asLong() < 300,
+                        stale.body());
+
+                HttpResponse<String> stable = server.post("/v1/models/risk/labels/stable:predict", unseen);
                 assertEquals(200, stable.statusCode(), stable.body());
                 assertEquals("UNAVAILABLE", TestServer.json(stable).at("/feature_status/0/account_age_days/status")
                         .asText());
+                assertTrue(server.metric("feature_stale_served_total", "") > 0);
                 assertEquals(503, server.get("/observe/health/ready").statusCode(), "a required store down: not ready");
                 assertEquals(0, server.metric("inference_ready", "check=\"feature-store\""));
                 assertEquals(1, server.metric("inference_ready", "check=\"models\""));
@@ -128,12 +144,11 @@ class EnrichedPredictionTest {
             } finally {
                 fixture.server().start();
             }
-            Await.until(() -> status("/v1/models/risk/labels/canary:predict", body) == 200, Duration.ofSeconds(60),
-                    "the store is used again after it comes back");
+            Await.until(() -> status("/v1/models/risk/labels/canary:predict", unseen) == 422, Duration.ofSeconds(60),
+                    "the store is asked again after it comes back (the unseen entity is missing there)");
             load.stop();
-            assertEquals(List.of(), load.failures(), "the model with defaults never failed");
-            System.out.printf("feature store outage: %d requests with defaults, %d failed%n", load.answers(),
-                    load.failures().size());
+            assertEquals(List.of(), load.failures(), "requests for a recently read entity never failed");
+            System.out.printf("feature store outage: %d requests, %d failed%n", load.answers(), load.failures().size());
         }
     }
 

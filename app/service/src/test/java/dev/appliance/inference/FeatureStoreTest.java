@@ -25,6 +25,7 @@ import dev.appliance.inference.features.FeatureStatus;
 import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.features.FeatureStoreSettings;
 import dev.appliance.inference.features.NewEvent;
+import dev.appliance.inference.features.StaleIfError;
 import dev.appliance.inference.lifecycle.Scheduler;
 import dev.appliance.inference.model.Manifest;
 import io.helidon.config.Config;
@@ -45,6 +46,7 @@ class FeatureStoreTest {
 
     private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+    private static final StaleIfError NO_COPIES = new StaleIfError(Duration.ZERO, 1);
     /** A manifest using every kind of looked-up feature; only the enricher reads it, no model runs. */
     private static final String MANIFEST = """
             {"schema": 1, "model": "probe", "version": 1, "description": "enrichment test",
@@ -98,7 +100,7 @@ class FeatureStoreTest {
 
         float[][] rows = {{250f, 0, 0, 0, 0, 0}};
         boolean[][] provided = {{true, false, false, false, false, false}};
-        List<Map<String, FeatureReport>> reports = new Enricher(Optional.of(store), FeatureCache.disabled(), CLOCK)
+        List<Map<String, FeatureReport>> reports = new Enricher(Optional.of(store), FeatureCache.disabled(), NO_COPIES, CLOCK)
                 .enrich(manifest, rows, provided, new String[] {"ref-1"});
 
         // Reference: newest five amounts are indices 0..4; events within the last hour are at 0, 25 and 50 min.
@@ -122,7 +124,7 @@ class FeatureStoreTest {
         store.upsert("user_id", "stale-1", Map.of("account_age_days", 40.0), NOW.minus(Duration.ofDays(1)));
         store.upsert("user_id", "stale-1", Map.of("home_score", 0.9), NOW.minus(Duration.ofHours(3)));
         store.append("user_id", "stale-1", List.of(new NewEvent(NOW.minus(Duration.ofDays(2)), 20, null)));
-        Enricher enricher = new Enricher(Optional.of(store), FeatureCache.disabled(), CLOCK);
+        Enricher enricher = new Enricher(Optional.of(store), FeatureCache.disabled(), NO_COPIES, CLOCK);
 
         float[][] rows = {{50f, 0, 0, 0, 0, 0}};
         boolean[][] provided = {{true, false, false, false, false, false}};

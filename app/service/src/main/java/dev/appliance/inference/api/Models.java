@@ -107,8 +107,11 @@ final class Models {
             ArrayNode rows = body.putArray("feature_status");
             for (Map<String, FeatureReport> row : features) {
                 ObjectNode node = rows.addObject();
-                row.forEach((name, report) -> node.putObject(name).put("status", report.status().name())
-                        .put("default", report.usedDefault()));
+                row.forEach((name, report) -> {
+                    ObjectNode feature = node.putObject(name).put("status", report.status().name())
+                            .put("default", report.usedDefault());
+                    report.copyAge().ifPresent(age -> feature.put("age_seconds", age.toSeconds()));
+                });
             }
         }
     }

@@ -17,8 +17,10 @@ import dev.appliance.inference.model.Manifest;
  * Fills the features a model's manifest marks as looked up ({@code entity.features}) for every request
  * row that names an entity: stored values, and values derived from the entity's recent history (mean
  * and z-score of the last N amounts, count of events in a window). Each entity is read once per request,
- * from the feature cache or else the store. A missing or stale value, or an unavailable store, uses the
- * feature's declared default; without one the request is refused.
+ * from the feature cache or else the store. While the store cannot answer, an entity read from it recently
+ * is served from the last copy kept ({@link StaleIfError}), each such value reported STALE with the copy's
+ * age. A missing or stale value, or an unavailable store without a recent copy, uses the feature's declared
+ * default; without one the request is refused.
  */
 public final class Enricher {
 
@@ -27,12 +29,17 @@ public final class Enricher {
 
     private final Optional<FeatureStore> store;
     private final FeatureCache cache;
+    private final StaleIfError stale;
     private final Clock clock;
 
-    /** Enriches from the store (if configured) through the feature cache, judging age by the clock. */
-    public Enricher(Optional<FeatureStore> store, FeatureCache cache, Clock clock) {
+    /**
+     * Enriches from the store (if configured) through the feature cache, falling back to the recent copies in
+     * {@code stale} while the store cannot answer, and judging age by the clock.
+     */
+    public Enricher(Optional<FeatureStore> store, FeatureCache cache, StaleIfError stale, Clock clock) {
         this.store = store;
         this.cache = cache;
+        this.stale = stale;
         this.clock = clock;
     }
 
@@ -60,7 +67,7 @@ public final class Enricher {
             if (entity == null || entityIds[i] == null) {
                 continue;
             }
-            Lookup lookup = lookups.computeIfAbsent(entityIds[i], id -> lookup(entity.key(), id));
+            Lookup lookup = lookups.computeIfAbsent(entityIds[i], id -> lookup(entity.key(), id, now));
             for (Manifest.EnrichedFeature f : entity.features()) {
                 int column = column(manifest, f.name());
                 if (provided[i][column]) {
@@ -69,7 +76,10 @@ public final class Enricher {
                 Value value = lookup.data() == null
                         ? new Value(0, FeatureStatus.UNAVAILABLE)
                         : compute(f, lookup.data(), rows[i], manifest, now);
-                if (value.status() == FeatureStatus.PRESENT) {
+                if (value.status() == FeatureStatus.PRESENT && lookup.copyAge() != null) {
+                    rows[i][column] = (float) value.value();
+                    report.put(f.name(), new FeatureReport(FeatureStatus.STALE, false, Optional.of(lookup.copyAge())));
+                } else if (value.status() == FeatureStatus.PRESENT) {
                     rows[i][column] = (float) value.value();
                     report.put(f.name(), new FeatureReport(FeatureStatus.PRESENT, false));
                 } else if (f.defaultValue() != null) {
@@ -88,26 +98,34 @@ public final class Enricher {
         return reports;
     }
 
-    private record Lookup(EntityData data, String problem) {
+    /** An entity's data (null when none could be had, with the problem), and the age of a stale copy. */
+    private record Lookup(EntityData data, String problem, Duration copyAge) {
+
+        static Lookup fresh(EntityData data) {
+            return new Lookup(data, null, null);
+        }
     }
 
     private record Value(double value, FeatureStatus status) {
     }
 
-    private Lookup lookup(String entityKey, String entityId) {
+    private Lookup lookup(String entityKey, String entityId, Instant now) {
         Optional<EntityData> cached = cache.get(entityKey, entityId);
         if (cached.isPresent()) {
-            return new Lookup(cached.get(), null);
+            return Lookup.fresh(cached.get());
         }
         if (store.isEmpty()) {
-            return new Lookup(null, "the feature store is not configured");
+            return new Lookup(null, "the feature store is not configured", null);
         }
         try {
             EntityData data = store.get().read(entityKey, entityId);
             cache.put(entityKey, entityId, data);
-            return new Lookup(data, null);
+            stale.keep(entityKey, entityId, data, now);
+            return Lookup.fresh(data);
         } catch (FeatureStoreUnavailableException e) {
-            return new Lookup(null, e.getMessage());
+            return stale.recent(entityKey, entityId, now)
+                    .map(copy -> new Lookup(copy.data(), null, Duration.between(copy.readAt(), now)))
+                    .orElseGet(() -> new Lookup(null, e.getMessage(), null));
         }
     }
 
