@@ -188,10 +188,15 @@ molecule: images build models ## Run each role's default Molecule scenario and M
 	done
 
 .PHONY: test-appliance
-test-appliance: ## Full stack on the lab: make up with its smoke test, a second make up that must change nothing, make down
+test-appliance: ## Full stack on the lab: make up with its smoke test, the restart checks, a second make up that must change nothing, make down
 	LAB_GROUPS="$(LAB_GROUPS)" scripts/up.sh
+	$(MAKE) --no-print-directory restarts
 	LAB_GROUPS="$(LAB_GROUPS)" scripts/up.sh --unchanged
 	scripts/lab.sh down
+
+.PHONY: restarts
+restarts: ## On the lab from make up: kill -9, systemctl restart and a reboot of the service host; each must recover without Ansible
+	$(OPS) ANSIBLE_NOCOLOR=1 ansible-playbook -i inventory/lab ansible/lab/restarts.yml
 
 .PHONY: test-alerts
 test-alerts: $(BOOTSTRAP_STAMP) ## Check the alert rules and run their unit tests (promtool test rules)

@@ -12,7 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.appliance.inference.features.LoadFeaturesCommand;
 import dev.appliance.inference.lifecycle.ManualScheduler;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -176,8 +179,21 @@ class VaultApplianceTest {
                         refused.body());
                 assertTrue(refused.body().contains("MODIFY"), refused.body());
             }
+            // load-features beside the service: it logs in with the kept secret_id and writes as the writer role;
+            // without a writer role it refuses to start, since the reader's login cannot write.
+            Path lines = Files.createTempFile("features", ".jsonl");
+            Files.writeString(lines, "{\"entity_key\": \"user_id\", \"entity_id\": \"v-bulk\","
+                    + " \"features\": {\"account_age_days\": 77}, \"events\": [{\"occurred_at\": \""
+                    + java.time.Instant.now().minusSeconds(600) + "\", \"amount\": 21}]}\n");
+            assertEquals(2, LoadFeaturesCommand.run(new String[] {lines.toString()}, () -> config(readerOnly)));
+            assertEquals(0, LoadFeaturesCommand.run(new String[] {lines.toString()}, () -> config(settings)));
             // The same files again: the restart logs in with the kept secret_id, with no alarm.
             try (TestServer server = new TestServer(settings).awaitReady(Duration.ofSeconds(90))) {
+                HttpResponse<String> bulk = server.post("/v1/models/risk/labels/canary:predict",
+                        "{\"instances\": [{\"user_id\": \"v-bulk\", \"amount\": 5, \"merchant_category\": 3,"
+                                + " \"hour\": 14}]}");
+                assertEquals(200, bulk.statusCode(), "the bulk-loaded entity is served enriched " + bulk.body());
+                assertEquals("PRESENT", TestServer.json(bulk).at("/feature_status/0/account_age_days/status").asText());
                 HttpResponse<String> written = write(server, 0);
                 assertEquals(200, written.statusCode(), written.body());
                 assertTrue(server.get("/observe/health/ready").body().contains("cql_writer"));
@@ -232,6 +248,10 @@ class VaultApplianceTest {
         settings.put("vault.min-renew-interval", "500ms");
         settings.put("vault.backoff-max", "2s");
         return settings;
+    }
+
+    private static Config config(Map<String, String> settings) {
+        return Config.just(ConfigSources.create(settings));
     }
 
     /** A gauge's value as exported, with or without labels. */

@@ -139,6 +139,21 @@ public record VaultSettings(boolean enabled,
                 databaseRole, Optional.empty());
     }
 
+    /**
+     * These settings for a command that only writes features (load-features) beside the running service: it
+     * logs in with the secret_id the service keeps in {@code vault.identity-dir} (read as a plain secret_id, so
+     * it never unwraps a delivery or touches the kept identity) and asks only for the writer's credentials.
+     * Without an identity dir, the configured secret_id file is used as it is.
+     */
+    public VaultSettings forWriterOnly() {
+        Path secretId = identityDir.map(dir -> dir.resolve(Identity.SECRET_ID)).orElse(secretIdFile);
+        SecretIdFormat format = identityDir.isPresent() ? SecretIdFormat.PLAIN : secretIdFormat;
+        return new VaultSettings(enabled, address, namespace, caFile, roleIdFile, secretId, format,
+                Optional.empty(), secretIdPollInterval, appRoleMount, openTimeout, readTimeout, startupTimeout,
+                renewMargin, minRenewInterval, backoffMin, backoffMax, kvMount, Optional.empty(), kvPollInterval,
+                databaseMount, Optional.empty(), databaseWriterRole);
+    }
+
     /** When to renew something that is valid for {@code ttl}; see {@link Renewal#delay}. */
     Renewal renewal() {
         return new Renewal(renewMargin, minRenewInterval);
