@@ -49,8 +49,10 @@ MOLECULE_BASE := $(CURDIR)/ansible/molecule/config.yml
 # scenario `make molecule` runs (override on the command line: make lab LAB_GROUPS=memcached,
 # make molecule ROLE=memcached).
 LAB_GROUPS ?= scylladb vault memcached app monitoring
-# Scenarios `make molecule` runs besides each role's default one (role:scenario).
+# Scenarios `make molecule` runs besides each role's default one (role:scenario), and how many at a time.
 MOLECULE_EXTRA ?= vault:cluster
+MOLECULE_JOBS ?= 2
+export MOLECULE_JOBS
 ROLE ?= $(notdir $(patsubst %/molecule/default,%,$(wildcard roles/*/molecule/default)))
 
 ##@ General
@@ -177,15 +179,9 @@ lint: $(BOOTSTRAP_STAMP) ## Lint YAML (yamllint) and Ansible (ansible-lint, prod
 	@echo "$(ARCH_SVG) is up to date"
 
 .PHONY: molecule
-molecule: images build models ## Run each role's default Molecule scenario and MOLECULE_EXTRA (ROLE=memcached for one role)
-	@for role in $(ROLE); do \
-	  scenarios=default; \
-	  for extra in $(MOLECULE_EXTRA); do [[ $${extra%%:*} != $$role ]] || scenarios+=" $${extra#*:}"; done; \
-	  for scenario in $$scenarios; do \
-	    echo "==> molecule test: $$role $$scenario"; \
-	    (cd roles/$$role && $(OPS) molecule --base-config $(MOLECULE_BASE) test -s $$scenario) || exit 1; \
-	  done; \
-	done
+molecule: images build models ## Run each role's default Molecule scenario and MOLECULE_EXTRA, MOLECULE_JOBS (2) at a time (ROLE=memcached for one role)
+	@$(OPS) scripts/molecule.sh $(MOLECULE_BASE) $(foreach role,$(ROLE),$(role):default \
+	  $(filter $(role):%,$(MOLECULE_EXTRA)))
 
 .PHONY: test-appliance
 test-appliance: ## Full stack on the lab: make up with its smoke test, the restart checks, a second make up that must change nothing, make down
