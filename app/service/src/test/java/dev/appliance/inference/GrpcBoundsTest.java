@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.appliance.inference.proto.oip.GRPCInferenceServiceGrpc;
 import dev.appliance.inference.proto.oip.InferTensorContents;
@@ -72,24 +73,38 @@ class GrpcBoundsTest {
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode(), refused.getStatus().toString());
     }
 
+    /** Starts a call that holds a permit until cancelled; counts it in {@code lost} if it is refused. */
+    private static ClientCall<ModelInferRequest, ModelInferResponse> hold(AtomicInteger lost) {
+        ClientCall<ModelInferRequest, ModelInferResponse> call = channel.newCall(
+                GRPCInferenceServiceGrpc.getModelInferMethod(), CallOptions.DEFAULT);
+        call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                    lost.incrementAndGet();
+                }
+            }
+        }, new Metadata());
+        call.request(1);
+        call.sendMessage(infer(1));
+        return call;
+    }
+
     @Test
     void aCallOverTheConcurrentCallLimitIsRefusedAtOnceAndServedAgainWhenCallsEnd() throws Exception {
         // Two calls that send their message but never half-close hold both permits: a unary call runs only
-        // once the client half-closes.
-        List<ClientCall<ModelInferRequest, ModelInferResponse>> held = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            ClientCall<ModelInferRequest, ModelInferResponse> call = channel.newCall(
-                    GRPCInferenceServiceGrpc.getModelInferMethod(), CallOptions.DEFAULT);
-            call.start(new ClientCall.Listener<>() {
-            }, new Metadata());
-            call.request(1);
-            call.sendMessage(infer(1));
-            held.add(call);
-        }
+        // once the client half-closes. A held call that lost the race for a permit to a probe is replaced.
         var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+        assertEquals(1, stub.withDeadlineAfter(10, TimeUnit.SECONDS).modelInfer(infer(1)).getOutputsCount());
+        List<ClientCall<ModelInferRequest, ModelInferResponse>> held = new ArrayList<>();
+        AtomicInteger lost = new AtomicInteger(2);
         Status refused = Status.OK;
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (refused.getCode() != Status.Code.RESOURCE_EXHAUSTED && System.nanoTime() < until) {
+            while (lost.get() > 0) {
+                lost.decrementAndGet();
+                held.add(hold(lost));
+            }
             long start = System.nanoTime();
             try {
                 stub.withDeadlineAfter(10, TimeUnit.SECONDS).modelInfer(infer(1));
