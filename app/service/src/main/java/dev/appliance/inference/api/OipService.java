@@ -98,8 +98,9 @@ final class OipService implements HttpService {
     }
 
     private Reply infer(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws RequestFailure {
-        JsonNode body = BinaryTensors.readRequest(Json.body(request),
-                request.headers().first(BINARY_HEADER).orElse(null));
+        byte[] raw = Json.body(request);
+        RowCount.refuseOver(raw, models.maxRows());
+        JsonNode body = BinaryTensors.readRequest(raw, request.headers().first(BINARY_HEADER).orElse(null));
         Models.Inference<OipInput> inference = models.infer(path, Models.Pin.of(request),
                 models.deadline(RequestTimeout.first(RequestTimeout.header(request), RequestTimeout.oipParameter(body))),
                 body, tags,

@@ -42,7 +42,9 @@ final class TfServingService implements HttpService {
     }
 
     private Reply predict(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws RequestFailure {
-        JsonNode body = Json.readObject(request);
+        byte[] raw = Json.body(request);
+        RowCount.refuseOver(raw, models.maxRows());
+        JsonNode body = Json.parseObject(raw);
         Models.Inference<TfServingInput> inference = models.infer(path, Models.Pin.of(request),
                 models.deadline(RequestTimeout.header(request)), body, tags,
                 (manifest, maxRows) -> TfServingInput.decode(body, manifest, maxRows));

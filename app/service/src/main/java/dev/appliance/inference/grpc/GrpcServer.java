@@ -3,19 +3,28 @@ package dev.appliance.inference.grpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 
-/** The gRPC server on its own port, serving the API's gRPC services. */
+/**
+ * The gRPC server on its own port, serving the API's gRPC services. Calls run on virtual threads (as
+ * Helidon runs HTTP requests); {@link CallLimit} bounds how many are worked on at once and refuses the rest
+ * at once, so the executor holds no unbounded backlog.
+ */
 public final class GrpcServer implements AutoCloseable {
 
     private final Server server;
+    private final ExecutorService executor;
 
-    private GrpcServer(Server server) {
+    private GrpcServer(Server server, ExecutorService executor) {
         this.server = server;
+        this.executor = executor;
     }
 
     /**
@@ -25,11 +34,16 @@ public final class GrpcServer implements AutoCloseable {
      */
     public static GrpcServer start(GrpcSettings settings, List<ServerServiceDefinition> services) {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
-                .maxInboundMessageSize(settings.maxMessageSize());
-        services.forEach(builder::addService);
+                .maxInboundMessageSize(settings.maxMessageSize())
+                .maxConcurrentCallsPerConnection(settings.maxConcurrentCallsPerConnection());
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("grpc-call-", 0).factory());
+        builder.executor(executor);
+        CallLimit limit = new CallLimit(settings.maxConcurrentCalls());
+        services.forEach(service -> builder.addService(ServerInterceptors.intercept(service, limit)));
         try {
-            return new GrpcServer(builder.build().start());
+            return new GrpcServer(builder.build().start(), executor);
         } catch (IOException e) {
+            executor.shutdownNow();
             throw new IllegalStateException("grpc.port " + settings.port() + " cannot be bound: " + e.getMessage(), e);
         }
     }
@@ -50,6 +64,8 @@ public final class GrpcServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.shutdownNow();
+        } finally {
+            executor.shutdownNow();
         }
     }
 }
