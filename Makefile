@@ -35,6 +35,9 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 # Maven and javac run on the newest JDK >= 21 (--release 21); the tests, the service and the demos on the
 # Java 21 runtime the appliance runs (scripts/mvn.sh, scripts/find-jdk.sh --runtime 21 21).
 MVN = scripts/mvn.sh -f app/pom.xml
+# The formatter's plugin by its coordinates (its prefix is not in Maven's default plugin groups); the version
+# and formatter are pinned in app/pom.xml.
+SPOTLESS := com.diffplug.spotless:spotless-maven-plugin
 JAVA = $(shell scripts/find-jdk.sh --runtime 21 21)/bin/java --enable-native-access=ALL-UNNAMED
 
 # Operations: podman settings for this kind of machine live in the repository (docs/operations.md), so every
@@ -171,12 +174,19 @@ down: ## Remove everything `make up` created: lab hosts, network, generated inve
 test: test-app test-clients test-page test-alerts lint molecule test-appliance ## Run every test (what CI runs)
 
 .PHONY: lint
-lint: $(BOOTSTRAP_STAMP) ## Lint YAML (yamllint) and Ansible (ansible-lint, production); check the README's targets and paths, and the docs picture
+lint: $(BOOTSTRAP_STAMP) ## Lint Java (Error Prone while compiling, Spotless format check), YAML (yamllint), Ansible (ansible-lint); check the README and the docs picture
+	$(MVN) -q -DskipTests test-compile $(SPOTLESS):check
+	scripts/mvn.sh -q -f bench/pom.xml -DskipTests test-compile $(SPOTLESS):check
 	$(OPS) yamllint --strict .
 	$(OPS) ansible-lint
 	scripts/check-readme.py
 	@dot -Tsvg $(ARCH_DOT) | cmp -s - $(ARCH_SVG) || { echo "$(ARCH_SVG) is not the rendering of $(ARCH_DOT): run make docs" >&2; exit 1; }
 	@echo "$(ARCH_SVG) is up to date"
+
+.PHONY: format
+format: $(BOOTSTRAP_STAMP) ## Format the Java sources of app/ and bench/ in place (palantir-java-format via Spotless)
+	$(MVN) -q $(SPOTLESS):apply
+	scripts/mvn.sh -q -f bench/pom.xml $(SPOTLESS):apply
 
 .PHONY: molecule
 molecule: images build models ## Run each role's default Molecule scenario and MOLECULE_EXTRA, MOLECULE_JOBS (2) at a time (ROLE=memcached for one role)

@@ -30,7 +30,6 @@ class ApiTest {
     private static final String RISKY = """
             {"amount": 950, "merchant_category": 7, "hour": 3, "account_age_days": 2,
              "recent_amount_mean": 25, "recent_amount_zscore": 8.5}""";
-    private static final String ORDINARY_ROW = "[12.5, 3, 14, 800, 20, -0.3]";
     private static final String RISKY_ROW = "[950, 7, 3, 2, 25, 8.5]";
 
     private static TestServer server;

@@ -60,7 +60,8 @@ final class BinaryTensors {
             offset += size.asInt();
             ObjectNode parameters = (ObjectNode) input.get("parameters");
             parameters.remove("binary_data_size");
-            ((ObjectNode) input).set("data", TensorBytes.decode(input.path("datatype").asText(""), raw, tensor));
+            ((ObjectNode) input).set("data", TensorBytes.decode(
+                    OipDatatype.readable(input.path("datatype").asText(""), tensor), raw, tensor));
         }
         if (offset != body.length) {
             throw ApiException.badRequest("the body has " + (body.length - offset) + " bytes after the JSON header and"

@@ -84,10 +84,11 @@ final class Extensions {
                 .put("platform", "tensorflow_savedmodel");
         ArrayNode versions = reply.putArray("versions");
         d.versions().forEach(v -> versions.add(Long.toString(v)));
-        ObjectNode input = reply.putArray("inputs").addObject().put("name", m.input().name()).put("datatype", "FP32");
+        ObjectNode input = reply.putArray("inputs").addObject().put("name", m.input().name())
+                .put("datatype", OipDatatype.of(m.input().type()).name());
         input.putArray("shape").add(-1).add(m.features().size());
         ObjectNode output = reply.putArray("outputs").addObject().put("name", m.output().name())
-                .put("datatype", "FP32");
+                .put("datatype", OipDatatype.of(m.output().type()).name());
         output.putArray("shape").add(-1).add(d.version().outputWidth());
         ArrayNode features = reply.putObject("parameters").putArray("features");
         m.features().forEach(f -> features.addObject().put("name", f.name()).put("dtype", f.dtype()));

@@ -110,7 +110,8 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
                     .setModelName(inference.manifest().model())
                     .setModelVersion(Long.toString(inference.version())).setId(request.getId());
             ModelInferResponse.InferOutputTensor.Builder tensor = b.addOutputsBuilder()
-                    .setName(inference.manifest().output().name()).setDatatype("FP32")
+                    .setName(inference.manifest().output().name())
+                    .setDatatype(OipDatatype.of(inference.manifest().output().type()).name())
                     .addShape(output.length).addShape(output[0].length);
             if (request.getRawInputContentsCount() > 0) {
                 b.addRawOutputContents(ByteString.copyFrom(TensorBytes.fp32(output)));
@@ -200,9 +201,10 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
             ArrayNode shape = input.putArray("shape");
             in.getShapeList().forEach(shape::add);
             String tensor = "inputs[" + k + "] '" + in.getName() + "'";
+            OipDatatype datatype = OipDatatype.readable(in.getDatatype(), tensor);
             input.set("data", raw
-                    ? TensorBytes.decode(in.getDatatype(), request.getRawInputContents(k).toByteArray(), tensor)
-                    : contents(in.getDatatype(), in.getContents(), tensor));
+                    ? TensorBytes.decode(datatype, request.getRawInputContents(k).toByteArray(), tensor)
+                    : contents(datatype, in.getContents()));
         }
         ArrayNode outputs = body.putArray("outputs");
         request.getOutputsList().forEach(o -> outputs.addObject().put("name", o.getName()));
@@ -212,19 +214,17 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
         return body;
     }
 
-    private static ArrayNode contents(String datatype, InferTensorContents c, String tensor) throws ApiException {
+    private static ArrayNode contents(OipDatatype datatype, InferTensorContents c) {
         ArrayNode data = Json.MAPPER.createArrayNode();
         switch (datatype) {
-            case "FP32" -> c.getFp32ContentsList().forEach(data::add);
-            case "FP64" -> c.getFp64ContentsList().forEach(data::add);
-            case "INT8", "INT16", "INT32" -> c.getIntContentsList().forEach(data::add);
-            case "INT64" -> c.getInt64ContentsList().forEach(data::add);
-            case "UINT8", "UINT16", "UINT32" -> c.getUintContentsList().forEach(v -> data.add(Integer.toUnsignedLong(v)));
-            case "UINT64" -> c.getUint64ContentsList().forEach(v ->
+            case FP32 -> c.getFp32ContentsList().forEach(data::add);
+            case FP64 -> c.getFp64ContentsList().forEach(data::add);
+            case INT8, INT16, INT32 -> c.getIntContentsList().forEach(data::add);
+            case INT64 -> c.getInt64ContentsList().forEach(data::add);
+            case UINT8, UINT16, UINT32 -> c.getUintContentsList().forEach(v -> data.add(Integer.toUnsignedLong(v)));
+            case UINT64 -> c.getUint64ContentsList().forEach(v ->
                     data.add(new java.math.BigInteger(Long.toUnsignedString(v))));
-            case "BYTES" -> c.getBytesContentsList().forEach(v -> data.add(v.toStringUtf8()));
-            default -> throw ApiException.badRequest(tensor + ": datatype '" + datatype + "' is not supported"
-                    + " (supported: " + String.join(", ", new java.util.TreeSet<>(TensorBytes.READABLE)) + ")");
+            case BYTES -> c.getBytesContentsList().forEach(v -> data.add(v.toStringUtf8()));
         }
         return data;
     }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.appliance.inference.model.Manifest;
@@ -29,9 +28,6 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
     private static final Set<String> FIELDS = Set.of("id", "parameters", "inputs", "outputs", "model_name");
     private static final Set<String> OUTPUT_FIELDS = Set.of("name", "parameters");
     private static final Set<String> INPUT_FIELDS = Set.of("name", "shape", "datatype", "data", "parameters");
-    /** Datatypes a numeric feature accepts; each value is then checked against the feature's own type. */
-    private static final Set<String> DATATYPES = Set.of("FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8",
-            "UINT16", "UINT32", "UINT64");
 
     static OipInput decode(JsonNode body, Manifest manifest, int maxRows) throws ApiException {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
@@ -67,12 +63,13 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
 
     private static float[][] wholeTensor(JsonNode input, Manifest manifest, int maxRows) throws ApiException {
         int width = manifest.features().size();
-        long[] shape = shape(input, "inputs[0]", DATATYPES);
+        OipDatatype datatype = datatype(input, "inputs[0]", OipDatatype.NUMERIC);
+        long[] shape = shape(input, "inputs[0]");
         if (shape.length != 2 || shape[1] != width) {
             throw ApiException.badRequest("inputs[0].shape must be [rows, " + width + "], got " + input.get("shape"));
         }
         FeatureValues.checkRows((int) Math.min(shape[0], Integer.MAX_VALUE), maxRows, "inputs[0].shape[0]");
-        List<JsonNode> data = data(input, "inputs[0]", shape[0] * width);
+        List<JsonNode> data = data(input, "inputs[0]", datatype, shape[0] * width);
         float[][] rows = new float[(int) shape[0]][width];
         for (int k = 0; k < data.size(); k++) {
             int i = k / width;
@@ -104,7 +101,8 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
             if (!seen.add(name)) {
                 throw ApiException.badRequest(path + ".name '" + name + "' is given twice");
             }
-            long[] shape = shape(input, path, entity ? Set.of("BYTES", "INT64", "INT32", "UINT32", "UINT64") : DATATYPES);
+            OipDatatype datatype = datatype(input, path, entity ? OipDatatype.ENTITY_ID : OipDatatype.NUMERIC);
+            long[] shape = shape(input, path);
             if (!(shape.length == 1 || (shape.length == 2 && shape[1] == 1))) {
                 throw ApiException.badRequest(path + ".shape must be [rows] or [rows, 1], got " + input.get("shape"));
             }
@@ -116,7 +114,7 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
                 throw ApiException.badRequest(path + ".shape[0] is " + shape[0] + " but inputs[0] has "
                         + rows.values().length + " rows; every feature needs one value per row");
             }
-            List<JsonNode> data = data(input, path, shape[0]);
+            List<JsonNode> data = data(input, path, datatype, shape[0]);
             for (int i = 0; i < data.size(); i++) {
                 if (entity) {
                     rows.entityIds()[i] = FeatureValues.entityId(data.get(i), path + ".data[" + i + "]");
@@ -139,7 +137,8 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
         return rows;
     }
 
-    private static long[] shape(JsonNode input, String path, Set<String> datatypes) throws ApiException {
+    /** Checks that {@code input} is a tensor object with known fields; returns its datatype if it is allowed. */
+    private static OipDatatype datatype(JsonNode input, String path, Set<OipDatatype> allowed) throws ApiException {
         if (!input.isObject()) {
             throw ApiException.badRequest(path + " must be an object with name, shape, datatype and data");
         }
@@ -150,11 +149,12 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
             }
         }
         String datatype = input.path("datatype").asText("");
-        if (!datatypes.contains(datatype)) {
-            throw ApiException.badRequest(path + " '" + input.path("name").asText("") + "': datatype '" + datatype
-                    + "' is not supported for this tensor (supported: " + String.join(", ", new TreeSet<>(datatypes))
-                    + ")");
-        }
+        return OipDatatype.parse(datatype, allowed).orElseThrow(() -> ApiException.badRequest(path + " '"
+                + input.path("name").asText("") + "': datatype '" + datatype
+                + "' is not supported for this tensor (supported: " + OipDatatype.list(allowed) + ")"));
+    }
+
+    private static long[] shape(JsonNode input, String path) throws ApiException {
         JsonNode shape = input.get("shape");
         if (shape == null || !shape.isArray() || shape.isEmpty()) {
             throw ApiException.badRequest(path + ".shape must be a non-empty array of sizes");
@@ -171,7 +171,8 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
     }
 
     /** The tensor's values in row-major order; nested arrays are flattened. */
-    private static List<JsonNode> data(JsonNode input, String path, long expected) throws ApiException {
+    private static List<JsonNode> data(JsonNode input, String path, OipDatatype datatype, long expected)
+            throws ApiException {
         JsonNode data = input.get("data");
         if (data == null || !data.isArray()) {
             throw ApiException.badRequest(path + ".data must be an array of values");
@@ -182,11 +183,10 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
             throw ApiException.badRequest(path + ".data holds " + flat.size() + " values but shape "
                     + input.get("shape") + " needs " + expected);
         }
-        boolean integral = input.path("datatype").asText().matches("U?INT\\d+");
         for (int k = 0; k < flat.size(); k++) {
-            if (integral && flat.get(k).isNumber() && !flat.get(k).isIntegralNumber()) {
+            if (datatype.integral() && flat.get(k).isNumber() && !flat.get(k).isIntegralNumber()) {
                 throw ApiException.badRequest(path + ".data[" + k + "] must be an integer for datatype "
-                        + input.get("datatype").asText() + ", got " + flat.get(k));
+                        + datatype + ", got " + flat.get(k));
             }
         }
         return flat;

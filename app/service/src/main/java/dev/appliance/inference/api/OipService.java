@@ -114,7 +114,8 @@ final class OipService implements HttpService {
         }
         String outputName = inference.manifest().output().name();
         ObjectNode tensor = reply.putArray("outputs").addObject()
-                .put("name", outputName).put("datatype", "FP32");
+                .put("name", outputName)
+                .put("datatype", OipDatatype.of(inference.manifest().output().type()).name());
         tensor.putArray("shape").add(output.length).add(output[0].length);
         byte[] binary = null;
         if (BinaryTensors.binaryOutput(body, outputName)) {

@@ -128,7 +128,7 @@ final class OpenApiService implements HttpService {
         ObjectNode properties = tensor.putObject("properties");
         properties.putObject("name").putArray("enum").add(m.input().name());
         properties.putObject("shape").putArray("enum").addArray().add(1).add(m.features().size());
-        properties.putObject("datatype").putArray("enum").add("FP32");
+        properties.putObject("datatype").putArray("enum").add(OipDatatype.of(m.input().type()).name());
         properties.set("data", ordered(m));
         ObjectNode output = Json.MAPPER.createObjectNode().put("type", "object").put("additionalProperties", false);
         output.putArray("required").add("name");

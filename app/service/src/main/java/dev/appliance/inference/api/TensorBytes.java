@@ -3,8 +3,6 @@ package dev.appliance.inference.api;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
-import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 
@@ -14,10 +12,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
  */
 final class TensorBytes {
 
-    /** Datatypes whose raw bytes this service reads. FP16, BF16 and BOOL have no model feature to go to. */
-    static final Set<String> READABLE = Set.of("FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16",
-            "UINT32", "UINT64", "BYTES");
-
     private TensorBytes() {
     }
 
@@ -26,14 +20,10 @@ final class TensorBytes {
      *
      * @param tensor names the tensor in error messages, e.g. {@code inputs[0] 'features'}
      */
-    static ArrayNode decode(String datatype, byte[] bytes, String tensor) throws ApiException {
-        if (!READABLE.contains(datatype)) {
-            throw ApiException.badRequest(tensor + ": datatype '" + datatype + "' is not supported (supported: "
-                    + String.join(", ", new TreeSet<>(READABLE)) + ")");
-        }
+    static ArrayNode decode(OipDatatype datatype, byte[] bytes, String tensor) throws ApiException {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         ArrayNode values = Json.MAPPER.createArrayNode();
-        if (datatype.equals("BYTES")) {
+        if (datatype == OipDatatype.BYTES) {
             while (in.remaining() >= 4) {
                 int length = in.getInt();
                 if (length < 0 || length > in.remaining()) {
@@ -56,16 +46,17 @@ final class TensorBytes {
         }
         while (in.hasRemaining()) {
             switch (datatype) {
-                case "FP32" -> values.add(in.getFloat());
-                case "FP64" -> values.add(in.getDouble());
-                case "INT8" -> values.add(in.get());
-                case "INT16" -> values.add(in.getShort());
-                case "INT32" -> values.add(in.getInt());
-                case "INT64" -> values.add(in.getLong());
-                case "UINT8" -> values.add(Byte.toUnsignedInt(in.get()));
-                case "UINT16" -> values.add(Short.toUnsignedInt(in.getShort()));
-                case "UINT32" -> values.add(Integer.toUnsignedLong(in.getInt()));
-                default -> values.add(new java.math.BigInteger(Long.toUnsignedString(in.getLong())));
+                case FP32 -> values.add(in.getFloat());
+                case FP64 -> values.add(in.getDouble());
+                case INT8 -> values.add(in.get());
+                case INT16 -> values.add(in.getShort());
+                case INT32 -> values.add(in.getInt());
+                case INT64 -> values.add(in.getLong());
+                case UINT8 -> values.add(Byte.toUnsignedInt(in.get()));
+                case UINT16 -> values.add(Short.toUnsignedInt(in.getShort()));
+                case UINT32 -> values.add(Integer.toUnsignedLong(in.getInt()));
+                case UINT64 -> values.add(new java.math.BigInteger(Long.toUnsignedString(in.getLong())));
+                case BYTES -> throw new IllegalStateException("BYTES elements are read above");
             }
         }
         return values;
@@ -83,12 +74,14 @@ final class TensorBytes {
         return out.array();
     }
 
-    private static int elementSize(String datatype) {
+    /** Bytes per element of a fixed-size datatype. */
+    private static int elementSize(OipDatatype datatype) {
         return switch (datatype) {
-            case "INT8", "UINT8" -> 1;
-            case "INT16", "UINT16" -> 2;
-            case "FP32", "INT32", "UINT32" -> 4;
-            default -> 8;
+            case INT8, UINT8 -> 1;
+            case INT16, UINT16 -> 2;
+            case FP32, INT32, UINT32 -> 4;
+            case FP64, INT64, UINT64 -> 8;
+            case BYTES -> throw new IllegalArgumentException("BYTES elements have no fixed size");
         };
     }
 }

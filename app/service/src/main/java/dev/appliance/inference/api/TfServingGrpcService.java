@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Any;
 import com.google.protobuf.Int64Value;
-import dev.appliance.inference.proto.tf.DataType;
 import dev.appliance.inference.proto.tf.GetModelMetadataRequest;
 import dev.appliance.inference.proto.tf.GetModelMetadataResponse;
 import dev.appliance.inference.proto.tf.ModelSpec;
@@ -68,7 +67,8 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
                         return TfServingInput.decode(body, m, maxRows);
                     });
             float[][] output = inference.outputs();
-            TensorProto.Builder tensor = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT)
+            TensorProto.Builder tensor = TensorProto.newBuilder()
+                    .setDtype(TfDataTypes.of(inference.manifest().output().type()))
                     .setTensorShape(shape(output.length, output[0].length));
             for (float[] row : output) {
                 for (float v : row) {
@@ -92,8 +92,8 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
             ServedVersion version = models.peek(path(request.getModelSpec(), "metadata"), tags);
             Manifest m = version.manifest();
             SignatureDef signature = SignatureDef.newBuilder()
-                    .putInputs(m.input().name(), info(m.input().name(), m.features().size()))
-                    .putOutputs(m.output().name(), info(m.output().name(), version.outputWidth()))
+                    .putInputs(m.input().name(), info(m.input(), m.features().size()))
+                    .putOutputs(m.output().name(), info(m.output(), version.outputWidth()))
                     .setMethodName("tensorflow/serving/predict").build();
             SignatureDefMap map = SignatureDefMap.newBuilder().putSignatureDef(m.signatureName(), signature).build();
             return GetModelMetadataResponse.newBuilder().setModelSpec(spec(m)).putMetadata(SIGNATURE_DEF, Any.pack(map))
@@ -119,9 +119,9 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
                 .setSignatureName(m.signatureName()).build();
     }
 
-    private static TensorInfo info(String name, int width) {
-        return TensorInfo.newBuilder().setName(name).setDtype(DataType.DT_FLOAT).setTensorShape(shape(-1, width))
-                .build();
+    private static TensorInfo info(Manifest.Tensor tensor, int width) {
+        return TensorInfo.newBuilder().setName(tensor.name()).setDtype(TfDataTypes.of(tensor.type()))
+                .setTensorShape(shape(-1, width)).build();
     }
 
     private static TensorShapeProto shape(long... dims) {

@@ -85,16 +85,17 @@ final class TfServingService implements HttpService {
                 .put("version", Long.toString(m.version()));
         ObjectNode signature = reply.putObject("metadata").putObject("signature_def").putObject("signature_def")
                 .putObject(m.signatureName());
-        tensor(signature.putObject("inputs"), m.input().name(), m.features().size());
-        tensor(signature.putObject("outputs"), m.output().name(), version.outputWidth());
+        tensor(signature.putObject("inputs"), m.input(), m.features().size());
+        tensor(signature.putObject("outputs"), m.output(), version.outputWidth());
         signature.put("method_name", "tensorflow/serving/predict");
         ArrayNode features = reply.putArray("features");
         m.features().forEach(f -> features.addObject().put("name", f.name()).put("dtype", f.dtype()));
         return Reply.ok(reply);
     }
 
-    private static void tensor(ObjectNode parent, String name, int width) {
-        ObjectNode t = parent.putObject(name).put("dtype", "DT_FLOAT").put("name", name);
+    private static void tensor(ObjectNode parent, Manifest.Tensor tensor, int width) {
+        String name = tensor.name();
+        ObjectNode t = parent.putObject(name).put("dtype", TfDataTypes.of(tensor.type()).name()).put("name", name);
         ArrayNode dims = t.putObject("tensor_shape").putArray("dim");
         dims.addObject().put("size", "-1").put("name", "");
         dims.addObject().put("size", Integer.toString(width)).put("name", "");

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.logging.Logger;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
@@ -37,7 +36,6 @@ import io.helidon.metrics.api.MeterRegistry;
  */
 public final class FeatureStore implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(FeatureStore.class.getName());
     private final FeatureStoreSettings settings;
     private final StoreMetrics metrics;
     private final Scheduler scheduler;

@@ -55,6 +55,10 @@ public record Manifest(int schema,
      * @param dtype element type; only {@code float32} is served
      */
     public record Tensor(String name, String dtype) {
+        /** The parsed dtype ({@link Dtype#FLOAT32} once the manifest is validated). */
+        public Dtype type() {
+            return Dtype.fromManifest(dtype);
+        }
     }
 
     /**

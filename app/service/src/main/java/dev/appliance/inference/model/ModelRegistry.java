@@ -122,7 +122,7 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     private boolean servable(String name) {
-        return required.contains(name) || settings.names().isEmpty() && modelFolders().contains(name);
+        return required.contains(name) || (settings.names().isEmpty() && modelFolders().contains(name));
     }
 
     /** The current view of every served model, by name. */
