@@ -1,9 +1,5 @@
 package dev.appliance.bench;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -11,6 +7,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The model-call limit: a bare loop of DJL predictor calls on one SavedModel, one {@code [1, 6]} row per
@@ -21,8 +20,7 @@ final class DjlLoop {
 
     private static final int WIDTH = 6;
 
-    private DjlLoop() {
-    }
+    private DjlLoop() {}
 
     static void run(Args args) throws Exception {
         Criteria<NDList, NDList> criteria = Criteria.builder()
@@ -50,7 +48,8 @@ final class DjlLoop {
                 }
             };
             Latencies.measure(threads, args.decimal("warmup", 2), call);
-            System.out.println(Latencies.measure(threads, args.decimal("seconds", 10), call).json());
+            System.out.println(Latencies.measure(threads, args.decimal("seconds", 10), call)
+                    .json());
             predictors.forEach(Predictor::close);
         }
     }

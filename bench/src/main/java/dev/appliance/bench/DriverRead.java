@@ -1,13 +1,12 @@
 package dev.appliance.bench;
 
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.concurrent.CompletionStage;
-
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The feature-fetch limit: the CQL driver alone doing the service's read of one entity (its stored
@@ -19,8 +18,7 @@ final class DriverRead {
 
     private static final int HISTORY_LIMIT = 200;
 
-    private DriverRead() {
-    }
+    private DriverRead() {}
 
     static void run(Args args) throws Exception {
         String[] hostPort = args.string("contact-point").split(":");
@@ -40,16 +38,20 @@ final class DriverRead {
             Latencies.Operation read = (thread, counter) -> {
                 String id = ids[(int) (counter % ids.length)];
                 CompletionStage<AsyncResultSet> a = session.executeAsync(features.bind(entityType, id)
-                        .setTimeout(timeout).setConsistencyLevel(ConsistencyLevel.LOCAL_ONE));
+                        .setTimeout(timeout)
+                        .setConsistencyLevel(ConsistencyLevel.LOCAL_ONE));
                 CompletionStage<AsyncResultSet> b = session.executeAsync(events.bind(entityType, id, HISTORY_LIMIT)
-                        .setTimeout(timeout).setConsistencyLevel(ConsistencyLevel.LOCAL_ONE));
-                if (a.toCompletableFuture().join().one() == null || b.toCompletableFuture().join().one() == null) {
+                        .setTimeout(timeout)
+                        .setConsistencyLevel(ConsistencyLevel.LOCAL_ONE));
+                if (a.toCompletableFuture().join().one() == null
+                        || b.toCompletableFuture().join().one() == null) {
                     throw new IllegalStateException("entity " + id + " has no features or events");
                 }
             };
             int threads = args.integer("threads", 32);
             Latencies.measure(threads, args.decimal("warmup", 2), read);
-            System.out.println(Latencies.measure(threads, args.decimal("seconds", 10), read).json());
+            System.out.println(Latencies.measure(threads, args.decimal("seconds", 10), read)
+                    .json());
         }
     }
 }

@@ -1,12 +1,11 @@
 package dev.appliance.bench;
 
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.WebServer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-
-import io.helidon.http.HeaderValues;
-import io.helidon.webserver.WebServer;
 import net.spy.memcached.ConnectionFactoryBuilder;
 import net.spy.memcached.DefaultHashAlgorithm;
 import net.spy.memcached.FailureMode;
@@ -23,22 +22,23 @@ final class HelidonGet {
 
     /** About the size of the service's OIP v2 reply for one row. */
     private static final byte[] REPLY = ("{\"model_name\":\"risk\",\"model_version\":\"1\",\"outputs\":[{\"name\":"
-            + "\"probability\",\"datatype\":\"FP32\",\"shape\":[1,1],\"data\":[0.0123456]}]}")
+                    + "\"probability\",\"datatype\":\"FP32\",\"shape\":[1,1],\"data\":[0.0123456]}]}")
             .getBytes(StandardCharsets.UTF_8);
 
-    private HelidonGet() {
-    }
+    private HelidonGet() {}
 
     static void run(Args args) throws Exception {
         String[] hostPort = args.string("memcached").split(":");
-        MemcachedClient client = new MemcachedClient(new ConnectionFactoryBuilder()
-                .setProtocol(ConnectionFactoryBuilder.Protocol.BINARY)
-                .setLocatorType(ConnectionFactoryBuilder.Locator.CONSISTENT)
-                .setHashAlg(DefaultHashAlgorithm.KETAMA_HASH)
-                .setFailureMode(FailureMode.Cancel)
-                .setOpTimeout(500)
-                .setDaemon(true)
-                .build(), List.of(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]))));
+        MemcachedClient client = new MemcachedClient(
+                new ConnectionFactoryBuilder()
+                        .setProtocol(ConnectionFactoryBuilder.Protocol.BINARY)
+                        .setLocatorType(ConnectionFactoryBuilder.Locator.CONSISTENT)
+                        .setHashAlg(DefaultHashAlgorithm.KETAMA_HASH)
+                        .setFailureMode(FailureMode.Cancel)
+                        .setOpTimeout(500)
+                        .setDaemon(true)
+                        .build(),
+                List.of(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]))));
         WebServer.builder()
                 .host("127.0.0.1")
                 .port(args.integer("port", 0))

@@ -69,11 +69,17 @@ final class Latencies {
             at += counts[t];
         }
         Arrays.sort(all);
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "{\"requests\": %d, \"seconds\": %.3f, \"rps\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f,"
                         + " \"max_ms\": %.3f, \"errors\": %d}",
-                total, elapsed, total / elapsed, percentile(all, 0.50), percentile(all, 0.99),
-                total == 0 ? 0 : all[total - 1] / 1e6, Arrays.stream(errors).sum());
+                total,
+                elapsed,
+                total / elapsed,
+                percentile(all, 0.50),
+                percentile(all, 0.99),
+                total == 0 ? 0 : all[total - 1] / 1e6,
+                Arrays.stream(errors).sum());
     }
 
     private static double percentile(long[] sorted, double q) {

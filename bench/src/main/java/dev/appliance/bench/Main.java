@@ -10,8 +10,7 @@ import java.util.Arrays;
  */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {

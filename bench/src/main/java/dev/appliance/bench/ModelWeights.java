@@ -1,5 +1,6 @@
 package dev.appliance.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.tensorflow.proto.framework.GraphDef;
 import org.tensorflow.proto.framework.NodeDef;
 import org.tensorflow.proto.framework.SavedModel;
@@ -22,33 +21,36 @@ import org.tensorflow.proto.framework.TensorProto;
  */
 final class ModelWeights {
 
-    private ModelWeights() {
-    }
+    private ModelWeights() {}
 
     static void run(Args args) throws Exception {
         Path model = Path.of(args.string("model"));
         SavedModel saved = SavedModel.parseFrom(Files.readAllBytes(model.resolve("saved_model.pb")));
         GraphDef graph = saved.getMetaGraphs(0).getGraphDef();
-        Map<String, NodeDef> nodes = graph.getNodeList().stream()
-                .collect(Collectors.toMap(NodeDef::getName, Function.identity()));
-        List<NodeDef> matMuls = graph.getNodeList().stream().filter(n -> n.getOp().equals("MatMul")).toList();
+        Map<String, NodeDef> nodes =
+                graph.getNodeList().stream().collect(Collectors.toMap(NodeDef::getName, Function.identity()));
+        List<NodeDef> matMuls = graph.getNodeList().stream()
+                .filter(n -> n.getOp().equals("MatMul"))
+                .toList();
         if (matMuls.size() != 1) {
-            throw new IllegalStateException(model + ": expected one MatMul (a plain logistic model), found "
-                    + matMuls.size());
+            throw new IllegalStateException(
+                    model + ": expected one MatMul (a plain logistic model), found " + matMuls.size());
         }
         NodeDef matMul = matMuls.get(0);
         NodeDef add = graph.getNodeList().stream()
                 .filter(n -> n.getOp().equals("Add") || n.getOp().equals("AddV2"))
                 .filter(n -> n.getInput(0).equals(matMul.getName()))
-                .findFirst().orElseThrow(() -> new IllegalStateException(model + ": no bias after the MatMul"));
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(model + ": no bias after the MatMul"));
         float[] weights = floats(nodes.get(matMul.getInput(1)));
         float[] bias = floats(nodes.get(add.getInput(1)));
         List<Double> w = new ArrayList<>();
         for (float f : weights) {
             w.add((double) f);
         }
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(Path.of(args.string("output")).toFile(),
-                Map.of("weights", w, "bias", (double) bias[0]));
+        new ObjectMapper()
+                .writerWithDefaultPrettyPrinter()
+                .writeValue(Path.of(args.string("output")).toFile(), Map.of("weights", w, "bias", (double) bias[0]));
     }
 
     private static float[] floats(NodeDef constant) {
@@ -60,8 +62,10 @@ final class ModelWeights {
             }
             return out;
         }
-        java.nio.FloatBuffer buffer = tensor.getTensorContent().asReadOnlyByteBuffer()
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        java.nio.FloatBuffer buffer = tensor.getTensorContent()
+                .asReadOnlyByteBuffer()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
         float[] out = new float[buffer.remaining()];
         buffer.get(out);
         return out;

@@ -1,18 +1,5 @@
 package dev.appliance.inference;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Deque;
-import java.util.List;
-import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
 import dev.appliance.inference.admission.Drain;
 import dev.appliance.inference.admission.RequestSettings;
 import dev.appliance.inference.api.Api;
@@ -28,12 +15,12 @@ import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.features.FeatureStoreSettings;
 import dev.appliance.inference.features.LoadFeaturesCommand;
 import dev.appliance.inference.features.StaleIfError;
+import dev.appliance.inference.grpc.GrpcServer;
+import dev.appliance.inference.grpc.GrpcSettings;
 import dev.appliance.inference.lifecycle.Scheduler;
 import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.ModelSettings;
 import dev.appliance.inference.model.Steering;
-import dev.appliance.inference.grpc.GrpcServer;
-import dev.appliance.inference.grpc.GrpcSettings;
 import dev.appliance.inference.observe.JsonFormatter;
 import dev.appliance.inference.observe.ModelAudit;
 import dev.appliance.inference.observe.ReadinessCheck;
@@ -54,6 +41,18 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.health.HealthObserverConfig;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The only wiring point: reads configuration, builds the components and starts the server. With a
@@ -66,8 +65,7 @@ public final class Main {
 
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
-    private Main() {
-    }
+    private Main() {}
 
     /**
      * Starts the service, or runs a sub-command.
@@ -101,8 +99,8 @@ public final class Main {
         return switch (args[0]) {
             case "load-features" -> LoadFeaturesCommand.run(rest, () -> config(operatorFile()));
             default -> {
-                System.err.println("unknown command '" + args[0] + "'; commands: load-features"
-                        + " (or no argument to serve)");
+                System.err.println(
+                        "unknown command '" + args[0] + "'; commands: load-features" + " (or no argument to serve)");
                 yield 2;
             }
         };
@@ -114,7 +112,9 @@ public final class Main {
 
     /** Environment variables, then system properties, then the operator's file if any, then built-in defaults. */
     static Config config(Optional<Path> operatorFile) {
-        Config.Builder builder = Config.builder().disableSystemPropertiesSource().disableEnvironmentVariablesSource()
+        Config.Builder builder = Config.builder()
+                .disableSystemPropertiesSource()
+                .disableEnvironmentVariablesSource()
                 .addSource(ConfigSources.environmentVariables())
                 .addSource(ConfigSources.systemProperties());
         operatorFile.ifPresent(file -> {
@@ -168,15 +168,20 @@ public final class Main {
         Secrets secrets = started.add(Secrets.start(vaultSettings, meters, clock, scheduler));
         Caches caches;
         try {
-            caches = started.add(Caches.create(cacheSettings.withCredentials(secrets.memcachedCredentials()
-                    .map(Main::memcached).or(cacheSettings::credentials)), meters, scheduler));
+            caches = started.add(Caches.create(
+                    cacheSettings.withCredentials(
+                            secrets.memcachedCredentials().map(Main::memcached).or(cacheSettings::credentials)),
+                    meters,
+                    scheduler));
         } catch (IOException e) {
             throw new ConfigurationException("cache.servers cannot be used: " + e.getMessage(), e);
         }
         secrets.onMemcachedCredentials(login -> caches.rotate(memcached(login)));
         Optional<FeatureStore> store = Optional.empty();
         if (featureSettings.enabled()) {
-            CqlCredentials login = secrets.cqlCredentials().map(Main::cql).or(featureSettings::credentials)
+            CqlCredentials login = secrets.cqlCredentials()
+                    .map(Main::cql)
+                    .or(featureSettings::credentials)
                     .orElseThrow(() -> new ConfigurationException("features.username and features.password (or"
                             + " vault.database.role) are required when features.enabled is true"));
             FeatureStore featureStore = started.add(new FeatureStore(featureSettings, meters, scheduler));
@@ -192,15 +197,28 @@ public final class Main {
         Enricher enricher = new Enricher(store, featureCache, stale, clock);
         ModelRegistry registry = started.add(new ModelRegistry(modelSettings, new ModelAudit(metrics), scheduler));
         Drain drain = new Drain(requestSettings.drainPeriod(), requestSettings.drainTimeout());
-        List<HealthCheck> readiness = new ArrayList<>(List.of(ReadinessCheck.models(registry),
-                ReadinessCheck.cache(caches), ReadinessCheck.secrets(secrets)));
+        List<HealthCheck> readiness = new ArrayList<>(List.of(
+                ReadinessCheck.models(registry), ReadinessCheck.cache(caches), ReadinessCheck.secrets(secrets)));
         store.ifPresent(s -> readiness.add(ReadinessCheck.featureStore(s)));
         readiness.add(drain.readiness());
-        HealthObserverConfig.Builder health = HealthObserver.builder().details(true).addHealthChecks(readiness);
+        HealthObserverConfig.Builder health =
+                HealthObserver.builder().details(true).addHealthChecks(readiness);
         ReadinessMetrics.register(meters, readiness);
-        Api api = new Api(registry, store, featureCache, featureSettings.ingestToken(), enricher,
-                caches.results(), metrics, modelSettings.maxRows(), version(), steering, modelControl, clock,
-                requestSettings.defaultTimeout(), drain::draining);
+        Api api = new Api(
+                registry,
+                store,
+                featureCache,
+                featureSettings.ingestToken(),
+                enricher,
+                caches.results(),
+                metrics,
+                modelSettings.maxRows(),
+                version(),
+                steering,
+                modelControl,
+                clock,
+                requestSettings.defaultTimeout(),
+                drain::draining);
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
                 .shutdownHook(false)
@@ -214,7 +232,8 @@ public final class Main {
         server.start();
         started.add(server::stop);
         Optional<GrpcServer> grpc = grpcSettings.enabled()
-                ? Optional.of(started.add(GrpcServer.start(grpcSettings, api.grpcServices()))) : Optional.empty();
+                ? Optional.of(started.add(GrpcServer.start(grpcSettings, api.grpcServices())))
+                : Optional.empty();
         Optional<FeatureStore> served = store;
         LOG.info(() -> "serving on port " + server.port()
                 + grpc.map(g -> ", gRPC on port " + g.port()).orElse("") + "; models from " + modelSettings.root()
@@ -233,7 +252,8 @@ public final class Main {
     }
 
     private static String version() {
-        return Optional.ofNullable(Main.class.getPackage().getImplementationVersion()).orElse("dev");
+        return Optional.ofNullable(Main.class.getPackage().getImplementationVersion())
+                .orElse("dev");
     }
 
     /**

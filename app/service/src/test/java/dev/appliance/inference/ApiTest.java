@@ -1,13 +1,17 @@
 package dev.appliance.inference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,11 +19,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.Yaml;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The HTTP API through a real server, real signed SavedModels and real TensorFlow. */
 class ApiTest {
@@ -37,10 +36,15 @@ class ApiTest {
     @BeforeAll
     static void start() throws Exception {
         server = new TestServer(Map.of(
-                "models.root", TestRepository.demo().toString(),
-                "models.signature.key", TestRepository.publicKey().toString(),
-                "models.labels.risk.stable", "1",
-                "models.labels.risk.canary", "2")).awaitReady(Duration.ofSeconds(60));
+                        "models.root",
+                        TestRepository.demo().toString(),
+                        "models.signature.key",
+                        TestRepository.publicKey().toString(),
+                        "models.labels.risk.stable",
+                        "1",
+                        "models.labels.risk.canary",
+                        "2"))
+                .awaitReady(Duration.ofSeconds(60));
     }
 
     @AfterAll
@@ -50,8 +54,8 @@ class ApiTest {
 
     @Test
     void predictsWithNamedFeaturesAndSaysWhichVersionAnswered() throws Exception {
-        HttpResponse<String> response = server.post("/v1/models/risk:predict",
-                "{\"instances\": [" + ORDINARY + ", " + RISKY + "]}");
+        HttpResponse<String> response =
+                server.post("/v1/models/risk:predict", "{\"instances\": [" + ORDINARY + ", " + RISKY + "]}");
         assertEquals(200, response.statusCode(), response.body());
         assertEquals("2", response.headers().firstValue("X-Model-Version").orElseThrow());
         JsonNode predictions = TestServer.json(response).get("predictions");
@@ -98,13 +102,15 @@ class ApiTest {
         assertEquals("2", canary.headers().firstValue("X-Model-Version").orElseThrow());
         assertEquals(TestServer.json(v1), TestServer.json(stable));
         assertNotEquals(TestServer.json(stable), TestServer.json(canary), "v1 and v2 are different models");
-        HttpResponse<String> oip = server.post("/v2/models/risk/versions/1/infer",
+        HttpResponse<String> oip = server.post(
+                "/v2/models/risk/versions/1/infer",
                 "{\"id\": \"r-1\", \"inputs\": [{\"name\": \"features\", \"shape\": [1, 6], \"datatype\": \"FP32\","
                         + " \"data\": " + RISKY_ROW + "}]}");
         JsonNode reply = TestServer.json(oip);
         assertEquals("1", reply.get("model_version").asText());
         assertEquals("r-1", reply.get("id").asText());
-        assertEquals(TestServer.json(v1).get("predictions").get(0).get(0).asDouble(),
+        assertEquals(
+                TestServer.json(v1).get("predictions").get(0).get(0).asDouble(),
                 reply.get("outputs").get(0).get("data").get(0).asDouble());
     }
 
@@ -112,7 +118,9 @@ class ApiTest {
     void statusListsLoadedVersionsAndMetadataDescribesTheSignature() throws Exception {
         JsonNode status = TestServer.json(server.get("/v1/models/risk"));
         assertEquals(2, status.get("model_version_status").size());
-        assertEquals("AVAILABLE", status.get("model_version_status").get(0).get("state").asText());
+        assertEquals(
+                "AVAILABLE",
+                status.get("model_version_status").get(0).get("state").asText());
         JsonNode one = TestServer.json(server.get("/v1/models/risk/labels/stable"));
         assertEquals("1", one.get("model_version_status").get(0).get("version").asText());
 
@@ -126,7 +134,9 @@ class ApiTest {
         assertEquals("FP32", v2.at("/inputs/0/datatype").asText());
         assertEquals(1, v2.at("/outputs/0/shape/1").asInt());
         assertEquals(200, server.get("/v2/models/risk/versions/2/ready").statusCode());
-        assertEquals("inference-service", TestServer.json(server.get("/v2")).get("name").asText());
+        assertEquals(
+                "inference-service",
+                TestServer.json(server.get("/v2")).get("name").asText());
     }
 
     static Stream<Arguments> badRequests() {
@@ -137,40 +147,71 @@ class ApiTest {
                 Arguments.of("/v1/models/risk:predict", "{}", "exactly one of 'instances'"),
                 Arguments.of("/v1/models/risk:predict", "{\"instances\": [], \"extra\": 1}", "unknown field 'extra'"),
                 Arguments.of("/v1/models/risk:predict", "{\"instances\": []}", "instances must hold at least one row"),
-                Arguments.of("/v1/models/risk:predict", "{\"instances\": [[1, 2, 3]]}",
+                Arguments.of(
+                        "/v1/models/risk:predict",
+                        "{\"instances\": [[1, 2, 3]]}",
                         "instances[0] must be an array of 6 numbers"),
-                Arguments.of("/v1/models/risk:predict", "{\"instances\": [[950, 7, 3, 2, 25, \"high\"]]}",
+                Arguments.of(
+                        "/v1/models/risk:predict",
+                        "{\"instances\": [[950, 7, 3, 2, 25, \"high\"]]}",
                         "instances[0][5] (recent_amount_zscore, float32) must be a number, got a string"),
-                Arguments.of("/v1/models/risk:predict", "{\"instances\": [[950, 7.5, 3, 2, 25, 1]]}",
+                Arguments.of(
+                        "/v1/models/risk:predict",
+                        "{\"instances\": [[950, 7.5, 3, 2, 25, 1]]}",
                         "instances[0][1] (merchant_category, int32) must be a whole number, got 7.5"),
-                Arguments.of("/v1/models/risk:predict", "{\"instances\": [{\"amount\": 1}]}",
+                Arguments.of(
+                        "/v1/models/risk:predict",
+                        "{\"instances\": [{\"amount\": 1}]}",
                         "instances[0].merchant_category is missing"),
-                Arguments.of("/v1/models/risk:predict", "{\"instances\": [{\"amount\": 1, \"colour\": 2}]}",
+                Arguments.of(
+                        "/v1/models/risk:predict",
+                        "{\"instances\": [{\"amount\": 1, \"colour\": 2}]}",
                         "instances[0].colour is not a feature of model 'risk'"),
-                Arguments.of("/v1/models/risk:predict", "{\"instances\": [[1e39, 7, 3, 2, 25, 1]]}",
+                Arguments.of(
+                        "/v1/models/risk:predict",
+                        "{\"instances\": [[1e39, 7, 3, 2, 25, 1]]}",
                         "outside the float32 range"),
-                Arguments.of("/v1/models/risk:predict", "{\"signature_name\": \"other\", \"instances\": [[1]]}",
+                Arguments.of(
+                        "/v1/models/risk:predict",
+                        "{\"signature_name\": \"other\", \"instances\": [[1]]}",
                         "signature_name \"other\" is not served"),
-                Arguments.of("/v1/models/risk:predict", "{\"inputs\": {\"amount\": [1, 2], \"merchant_category\": [1]}}",
+                Arguments.of(
+                        "/v1/models/risk:predict",
+                        "{\"inputs\": {\"amount\": [1, 2], \"merchant_category\": [1]}}",
                         "inputs.merchant_category has 1 values but inputs.amount has 2"),
-                Arguments.of("/v2/models/risk/infer", "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 5],"
-                        + " \"datatype\": \"FP32\", \"data\": [1, 2, 3, 4, 5]}]}", "inputs[0].shape must be [rows, 6]"),
-                Arguments.of("/v2/models/risk/infer", "{\"inputs\": [{\"name\": \"features\", \"shape\": [2, 6],"
-                        + " \"datatype\": \"FP32\", \"data\": [1, 2, 3, 4, 5, 6]}]}",
+                Arguments.of(
+                        "/v2/models/risk/infer",
+                        "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 5],"
+                                + " \"datatype\": \"FP32\", \"data\": [1, 2, 3, 4, 5]}]}",
+                        "inputs[0].shape must be [rows, 6]"),
+                Arguments.of(
+                        "/v2/models/risk/infer",
+                        "{\"inputs\": [{\"name\": \"features\", \"shape\": [2, 6],"
+                                + " \"datatype\": \"FP32\", \"data\": [1, 2, 3, 4, 5, 6]}]}",
                         "inputs[0].data holds 6 values but shape [2,6] needs 12"),
-                Arguments.of("/v2/models/risk/infer", "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 6],"
-                        + " \"datatype\": \"BYTES\", \"data\": [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\"]}]}",
+                Arguments.of(
+                        "/v2/models/risk/infer",
+                        "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 6],"
+                                + " \"datatype\": \"BYTES\", \"data\": [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\"]}]}",
                         "inputs[0] 'features': datatype 'BYTES' is not supported for this tensor (supported: FP32, FP64, INT16,"),
-                Arguments.of("/v2/models/risk/infer", "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 6],"
-                        + " \"datatype\": \"INT32\", \"data\": [1.5, 2, 3, 4, 5, 6]}]}",
+                Arguments.of(
+                        "/v2/models/risk/infer",
+                        "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 6],"
+                                + " \"datatype\": \"INT32\", \"data\": [1.5, 2, 3, 4, 5, 6]}]}",
                         "inputs[0].data[0] must be an integer for datatype INT32"),
-                Arguments.of("/v2/models/risk/infer", "{\"inputs\": [{\"name\": \"amount\", \"shape\": [1],"
-                        + " \"datatype\": \"FP32\", \"data\": [1]}]}",
+                Arguments.of(
+                        "/v2/models/risk/infer",
+                        "{\"inputs\": [{\"name\": \"amount\", \"shape\": [1],"
+                                + " \"datatype\": \"FP32\", \"data\": [1]}]}",
                         "inputs has no tensor for feature 'merchant_category'"),
-                Arguments.of("/v2/models/risk/infer", "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 6],"
-                        + " \"datatype\": \"FP32\", \"data\": [1, 2, 3, 4, 5, 6]}], \"outputs\": [{\"name\": \"x\"}]}",
+                Arguments.of(
+                        "/v2/models/risk/infer",
+                        "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 6],"
+                                + " \"datatype\": \"FP32\", \"data\": [1, 2, 3, 4, 5, 6]}], \"outputs\": [{\"name\": \"x\"}]}",
                         "outputs[0].name 'x' is not an output of model 'risk'"),
-                Arguments.of("/v1/models/risk/versions/abc:predict", "{\"instances\": [[1]]}",
+                Arguments.of(
+                        "/v1/models/risk/versions/abc:predict",
+                        "{\"instances\": [[1]]}",
                         "version must be a non-negative integer, got 'abc'"));
     }
 
@@ -181,7 +222,8 @@ class ApiTest {
         assertEquals(400, response.statusCode(), response.body());
         JsonNode error = TestServer.json(response);
         assertEquals("invalid_input", error.get("code").asText());
-        assertTrue(error.get("error").asText().contains(expected),
+        assertTrue(
+                error.get("error").asText().contains(expected),
                 "expected '" + expected + "' in: " + error.get("error").asText());
         assertFalse(response.body().contains("Exception"), "no Java internals reach the caller: " + response.body());
     }
@@ -202,9 +244,8 @@ class ApiTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("unknownThings")
     void unknownModelVersionOrLabelIsA404(String method, String path, String expected) throws Exception {
-        HttpResponse<String> response = method.equals("POST")
-                ? server.post(path, "{\"instances\": [" + RISKY_ROW + "]}")
-                : server.get(path);
+        HttpResponse<String> response =
+                method.equals("POST") ? server.post(path, "{\"instances\": [" + RISKY_ROW + "]}") : server.get(path);
         assertEquals(404, response.statusCode(), response.body());
         assertTrue(TestServer.json(response).get("error").asText().contains(expected), response.body());
     }
@@ -224,19 +265,33 @@ class ApiTest {
         assertEquals(200, response.statusCode());
         Map<String, Object> document = new Yaml().load(response.body());
         Map<String, Object> paths = (Map<String, Object>) document.get("paths");
-        for (String path : List.of("/v1/models/{model}", "/v1/models/{model}/metadata",
-                "/v1/models/risk:predict", "/v1/models/risk/versions/1:predict", "/v1/models/risk/versions/2:predict",
-                "/v1/models/risk/labels/stable:predict", "/v1/models/risk/labels/canary:predict",
-                "/v1/models/{model}/versions/{version}", "/v1/models/{model}/labels/{label}",
-                "/v1/models/{model}/versions/{version}/metadata", "/v2", "/v2/health/live", "/v2/health/ready",
-                "/v2/models/{model}", "/v2/models/{model}/ready", "/v2/models/risk/infer",
-                "/v2/models/{model}/versions/{version}", "/v2/models/{model}/versions/{version}/ready",
-                "/v2/models/risk/versions/2/infer", "/v1/features/{entity_key}/{entity_id}")) {
+        for (String path : List.of(
+                "/v1/models/{model}",
+                "/v1/models/{model}/metadata",
+                "/v1/models/risk:predict",
+                "/v1/models/risk/versions/1:predict",
+                "/v1/models/risk/versions/2:predict",
+                "/v1/models/risk/labels/stable:predict",
+                "/v1/models/risk/labels/canary:predict",
+                "/v1/models/{model}/versions/{version}",
+                "/v1/models/{model}/labels/{label}",
+                "/v1/models/{model}/versions/{version}/metadata",
+                "/v2",
+                "/v2/health/live",
+                "/v2/health/ready",
+                "/v2/models/{model}",
+                "/v2/models/{model}/ready",
+                "/v2/models/risk/infer",
+                "/v2/models/{model}/versions/{version}",
+                "/v2/models/{model}/versions/{version}/ready",
+                "/v2/models/risk/versions/2/infer",
+                "/v1/features/{entity_key}/{entity_id}")) {
             assertTrue(paths.containsKey(path), "OpenAPI document lacks " + path);
         }
         assertFalse(paths.containsKey("/v2/repository/models/{model}/load"), "load and unload are off by default");
         JsonNode infer = TestServer.JSON.valueToTree(paths.get("/v2/models/risk/versions/2/infer"));
-        JsonNode tensor = infer.at("/post/requestBody/content/application~1json/schema/properties/inputs/items/properties");
+        JsonNode tensor =
+                infer.at("/post/requestBody/content/application~1json/schema/properties/inputs/items/properties");
         assertEquals("[[1,6]]", tensor.at("/shape/enum").toString());
         assertEquals("integer", tensor.at("/data/prefixItems/1/type").asText(), "merchant_category is int32");
         assertEquals("number", tensor.at("/data/prefixItems/0/type").asText(), "amount is float32");
@@ -247,14 +302,26 @@ class ApiTest {
         server.post("/v1/models/risk/versions/1:predict", "{\"instances\": [" + RISKY_ROW + "]}");
         server.post("/v1/models/nobody-knows:predict", "{\"instances\": [" + RISKY_ROW + "]}");
         String metrics = server.get("/observe/metrics").body();
-        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("inference_requests_total{")
-                && l.contains("model=\"risk\"") && l.contains("route=\"v1\"") && l.contains("status=\"200\"")
-                && l.contains("version=\"1\"")), metrics);
-        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("inference_requests_total{")
-                && l.contains("model=\"none\"") && l.contains("status=\"404\"")), "unknown names are not tags");
+        assertTrue(
+                metrics.lines()
+                        .anyMatch(l -> l.startsWith("inference_requests_total{")
+                                && l.contains("model=\"risk\"")
+                                && l.contains("route=\"v1\"")
+                                && l.contains("status=\"200\"")
+                                && l.contains("version=\"1\"")),
+                metrics);
+        assertTrue(
+                metrics.lines()
+                        .anyMatch(l -> l.startsWith("inference_requests_total{")
+                                && l.contains("model=\"none\"")
+                                && l.contains("status=\"404\"")),
+                "unknown names are not tags");
         assertFalse(metrics.contains("nobody-knows"), "request input never becomes a tag value");
-        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("model_inference_duration_seconds_count{")
-                && l.contains("model=\"risk\"")), metrics);
+        assertTrue(
+                metrics.lines()
+                        .anyMatch(l -> l.startsWith("model_inference_duration_seconds_count{")
+                                && l.contains("model=\"risk\"")),
+                metrics);
     }
 
     @Test

@@ -7,8 +7,7 @@ import java.util.function.BooleanSupplier;
 /** Polls a condition until it holds, instead of sleeping for a guessed time. */
 final class Await {
 
-    private Await() {
-    }
+    private Await() {}
 
     static void until(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);

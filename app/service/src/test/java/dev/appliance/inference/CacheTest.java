@@ -1,5 +1,9 @@
 package dev.appliance.inference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.appliance.inference.cache.MemcachedCredentials;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,19 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import dev.appliance.inference.cache.MemcachedCredentials;
 import net.spy.memcached.AddrUtil;
 import net.spy.memcached.ConnectionFactoryBuilder;
 import net.spy.memcached.MemcachedClient;
 import net.spy.memcached.transcoders.SerializingTranscoder;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The prediction cache against a real memcached: hits, misses, single flight, SASL, rotation, outages. */
 class CacheTest {
@@ -30,7 +29,8 @@ class CacheTest {
 
     /** A transaction no other test asked about, so its first request is a miss. */
     private static String freshBody() {
-        return "{\"instances\": [[" + (1000 + UNIQUE.incrementAndGet() + ThreadLocalRandom.current().nextInt(1_000_000))
+        return "{\"instances\": [["
+                + (1000 + UNIQUE.incrementAndGet() + ThreadLocalRandom.current().nextInt(1_000_000))
                 + ", 7, 3, 2, 25, 8.5]]}";
     }
 
@@ -48,7 +48,8 @@ class CacheTest {
 
     @Test
     void missThenHitReturnsTheSamePredictionWithoutRunningTheModel() throws Exception {
-        try (MemcachedServer memcached = MemcachedServer.plain(); TestServer server = serve(memcached, Map.of())) {
+        try (MemcachedServer memcached = MemcachedServer.plain();
+                TestServer server = serve(memcached, Map.of())) {
             String body = freshBody();
             double before = inferences(server, "risk_heavy");
             HttpResponse<String> first = server.post("/v1/models/risk_heavy:predict", body);
@@ -64,7 +65,7 @@ class CacheTest {
     @Test
     void aResultLargerThanTheItemLimitIsNotStoredAndIsCounted() throws Exception {
         try (MemcachedServer memcached = MemcachedServer.plain();
-             TestServer server = serve(memcached, Map.of("cache.max-item-bytes", "1024"))) {
+                TestServer server = serve(memcached, Map.of("cache.max-item-bytes", "1024"))) {
             // 300 rows give 8 + 300 * 4 = 1208 bytes of output: over the 1024-byte limit.
             StringBuilder rows = new StringBuilder();
             int base = UNIQUE.incrementAndGet() * 1000;
@@ -86,7 +87,7 @@ class CacheTest {
     @Test
     void aNewModelVersionMissesForTheSameInput() throws Exception {
         try (MemcachedServer memcached = MemcachedServer.plain();
-             TestServer server = serve(memcached, Map.of("models.labels.risk.stable", "1"))) {
+                TestServer server = serve(memcached, Map.of("models.labels.risk.stable", "1"))) {
             String body = freshBody();
             assertEquals("miss", cacheOutcome(server.post("/v1/models/risk/versions/1:predict", body)));
             assertEquals("hit", cacheOutcome(server.post("/v1/models/risk/versions/1:predict", body)));
@@ -98,7 +99,8 @@ class CacheTest {
 
     @Test
     void concurrentIdenticalRequestsRunTheModelOnce() throws Exception {
-        try (MemcachedServer memcached = MemcachedServer.plain(); TestServer server = serve(memcached, Map.of())) {
+        try (MemcachedServer memcached = MemcachedServer.plain();
+                TestServer server = serve(memcached, Map.of())) {
             String body = freshBody();
             double before = inferences(server, "risk_heavy");
             double waitsBefore = server.metric("cache_singleflight_waits_total", "cache=\"result\"");
@@ -129,9 +131,12 @@ class CacheTest {
 
     @Test
     void memcachedEvictionsArePublishedPerServer() throws Exception {
-        try (MemcachedServer memcached = MemcachedServer.plain(); TestServer server = serve(memcached, Map.of())) {
+        try (MemcachedServer memcached = MemcachedServer.plain();
+                TestServer server = serve(memcached, Map.of())) {
             MemcachedClient filler = new MemcachedClient(
-                    new ConnectionFactoryBuilder().setProtocol(ConnectionFactoryBuilder.Protocol.BINARY).build(),
+                    new ConnectionFactoryBuilder()
+                            .setProtocol(ConnectionFactoryBuilder.Protocol.BINARY)
+                            .build(),
                     AddrUtil.getAddresses(memcached.address()));
             try {
                 SerializingTranscoder uncompressed = new SerializingTranscoder(2_000_000);
@@ -140,10 +145,12 @@ class CacheTest {
                 for (int i = 0; i < 100; i++) { // 100 MB into a 64 MB memcached
                     assertTrue(filler.set("filler-" + i, 0, value, uncompressed).get(5, TimeUnit.SECONDS));
                 }
-                long evicted = Long.parseLong(filler.getStats().values().iterator().next().get("evictions"));
+                long evicted = Long.parseLong(
+                        filler.getStats().values().iterator().next().get("evictions"));
                 assertTrue(evicted > 0, "memcached evicted items to make room");
-                assertEquals(evicted, server.metric("cache_server_evictions_total",
-                        "server=\"" + memcached.address() + "\""));
+                assertEquals(
+                        evicted,
+                        server.metric("cache_server_evictions_total", "server=\"" + memcached.address() + "\""));
             } finally {
                 filler.shutdown();
             }
@@ -153,14 +160,14 @@ class CacheTest {
     @Test
     void saslCredentialsAreCheckedAndAWrongPasswordBypassesTheCacheWithoutHanging() throws Exception {
         try (MemcachedServer memcached = MemcachedServer.withUsers(Map.of("inference", "right-pass"))) {
-            try (TestServer server = serve(memcached, Map.of("cache.username", "inference",
-                    "cache.password", "right-pass"))) {
+            try (TestServer server =
+                    serve(memcached, Map.of("cache.username", "inference", "cache.password", "right-pass"))) {
                 String body = freshBody();
                 assertEquals("miss", cacheOutcome(server.post("/v1/models/risk:predict", body)));
                 assertEquals("hit", cacheOutcome(server.post("/v1/models/risk:predict", body)));
             }
-            try (TestServer server = serve(memcached, Map.of("cache.username", "inference",
-                    "cache.password", "wrong-pass"))) {
+            try (TestServer server =
+                    serve(memcached, Map.of("cache.username", "inference", "cache.password", "wrong-pass"))) {
                 for (int i = 0; i < 6; i++) {
                     Instant start = Instant.now();
                     HttpResponse<String> response = server.post("/v1/models/risk:predict", freshBody());
@@ -168,7 +175,8 @@ class CacheTest {
                     assertEquals("bypass", cacheOutcome(response));
                     assertTrue(Duration.between(start, Instant.now()).toMillis() < 2000, "no hang on bad credentials");
                 }
-                assertTrue(server.metric("cache_errors_total", "reason=\"auth\"") >= 1,
+                assertTrue(
+                        server.metric("cache_errors_total", "reason=\"auth\"") >= 1,
                         "a refused login is counted as an auth error");
             }
         }
@@ -176,31 +184,46 @@ class CacheTest {
 
     @Test
     void rotatingCredentialsUnderLoadFailsNoRequest() throws Exception {
-        try (MemcachedServer memcached = MemcachedServer.withUsers(Map.of("old-user", "old-pass", "new-user", "new-pass"));
-             TestServer server = serve(memcached, Map.of("cache.username", "old-user", "cache.password", "old-pass"));
-             RequestLoad load = new RequestLoad(server, 4, "/v1/models/risk:predict",
-                     i -> "{\"instances\": [[" + (i % 20) + ", 7, 3, 2, 25, 8.5]]}")) {
+        try (MemcachedServer memcached =
+                        MemcachedServer.withUsers(Map.of("old-user", "old-pass", "new-user", "new-pass"));
+                TestServer server =
+                        serve(memcached, Map.of("cache.username", "old-user", "cache.password", "old-pass"));
+                RequestLoad load = new RequestLoad(
+                        server,
+                        4,
+                        "/v1/models/risk:predict",
+                        i -> "{\"instances\": [[" + (i % 20) + ", 7, 3, 2, 25, 8.5]]}")) {
             load.awaitMoreAnswers(100);
             double errorsBefore = server.metric("cache_errors_total", "cache=\"result\"");
             server.appliance().caches().rotate(new MemcachedCredentials("new-user", "new-pass"));
             load.awaitMoreAnswers(200);
             load.stop();
             assertEquals(List.of(), load.failures(), "no request fails while the client is swapped");
-            assertTrue(load.cacheOutcomesSeen().contains("hit"), "the cache kept answering: " + load.cacheOutcomesSeen());
-            assertEquals(errorsBefore, server.metric("cache_errors_total", "cache=\"result\""),
+            assertTrue(
+                    load.cacheOutcomesSeen().contains("hit"), "the cache kept answering: " + load.cacheOutcomesSeen());
+            assertEquals(
+                    errorsBefore,
+                    server.metric("cache_errors_total", "cache=\"result\""),
                     "no cache operation failed during the swap");
-            System.out.printf("credential rotation: %d requests, %d failed%n", load.answers(), load.failures().size());
+            System.out.printf(
+                    "credential rotation: %d requests, %d failed%n",
+                    load.answers(), load.failures().size());
         }
     }
 
     @Test
     void killingMemcachedUnderLoadOpensTheBreakerAndRestartingItClosesIt() throws Exception {
-        try (MemcachedServer memcached = MemcachedServer.plain(); TestServer server = serve(memcached, Map.of());
-             RequestLoad load = new RequestLoad(server, 4, "/v1/models/risk:predict",
-                     i -> "{\"instances\": [[" + (i % 20) + ", 7, 3, 2, 25, 8.5]]}")) {
+        try (MemcachedServer memcached = MemcachedServer.plain();
+                TestServer server = serve(memcached, Map.of());
+                RequestLoad load = new RequestLoad(
+                        server,
+                        4,
+                        "/v1/models/risk:predict",
+                        i -> "{\"instances\": [[" + (i % 20) + ", 7, 3, 2, 25, 8.5]]}")) {
             load.awaitMoreAnswers(50);
             memcached.stop();
-            Await.until(() -> cacheHealth(server).contains("breaker open"), Duration.ofSeconds(30), "the breaker opens");
+            Await.until(
+                    () -> cacheHealth(server).contains("breaker open"), Duration.ofSeconds(30), "the breaker opens");
             load.awaitMoreAnswers(100);
             assertEquals(200, server.get("/observe/health/ready").statusCode(), "still ready with the cache down");
             assertTrue(load.cacheOutcomesSeen().contains("bypass"));
@@ -212,7 +235,9 @@ class CacheTest {
             assertEquals("hit", cacheOutcome(server.post("/v1/models/risk:predict", body)), "the cache is used again");
             load.stop();
             assertEquals(List.of(), load.failures(), "no request failed while memcached was down");
-            System.out.printf("memcached outage: %d requests, %d failed%n", load.answers(), load.failures().size());
+            System.out.printf(
+                    "memcached outage: %d requests, %d failed%n",
+                    load.answers(), load.failures().size());
         }
     }
 
@@ -223,7 +248,9 @@ class CacheTest {
 
     private static String cacheHealth(TestServer server) {
         try {
-            return TestServer.json(server.get("/observe/health/ready")).at("/checks/1/data/result").asText();
+            return TestServer.json(server.get("/observe/health/ready"))
+                    .at("/checks/1/data/result")
+                    .asText();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

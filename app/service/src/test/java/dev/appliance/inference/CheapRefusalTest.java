@@ -1,15 +1,14 @@
 package dev.appliance.inference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Bodies over the size limit and requests with too many rows are refused before the body becomes a JSON tree. */
 class CheapRefusalTest {
@@ -22,10 +21,11 @@ class CheapRefusalTest {
     @BeforeAll
     static void start() throws Exception {
         server = new TestServer(Map.of(
-                "models.root", TestRepository.demo().toString(),
-                "models.signature.key", TestRepository.publicKey().toString(),
-                "models.max-rows", Integer.toString(MAX_ROWS),
-                "server.max-payload-size", "4096")).awaitReady(Duration.ofSeconds(60));
+                        "models.root", TestRepository.demo().toString(),
+                        "models.signature.key", TestRepository.publicKey().toString(),
+                        "models.max-rows", Integer.toString(MAX_ROWS),
+                        "server.max-payload-size", "4096"))
+                .awaitReady(Duration.ofSeconds(60));
     }
 
     @AfterAll
@@ -38,7 +38,10 @@ class CheapRefusalTest {
         String big = "{\"instances\": [" + ROW + "], \"padding\": \"" + "x".repeat(8192) + "\"}";
         HttpResponse<String> response = server.post("/v1/models/risk:predict", big);
         assertEquals(413, response.statusCode(), response.body());
-        assertEquals(200, server.post("/v1/models/risk:predict", "{\"instances\": [" + ROW + "]}").statusCode());
+        assertEquals(
+                200,
+                server.post("/v1/models/risk:predict", "{\"instances\": [" + ROW + "]}")
+                        .statusCode());
     }
 
     @Test
@@ -50,8 +53,10 @@ class CheapRefusalTest {
         assertEquals(400, tf.statusCode(), tf.body());
         assertTrue(tf.body().contains("instances holds more than 4 rows; at most 4 per request"), tf.body());
 
-        HttpResponse<String> oip = server.post("/v2/models/risk/infer", "{\"inputs\": [{\"name\": \"features\","
-                + " \"shape\": [5, 6], \"datatype\": \"FP32\", \"data\": [1, 2, 3,,, ");
+        HttpResponse<String> oip = server.post(
+                "/v2/models/risk/infer",
+                "{\"inputs\": [{\"name\": \"features\","
+                        + " \"shape\": [5, 6], \"datatype\": \"FP32\", \"data\": [1, 2, 3,,, ");
         assertEquals(400, oip.statusCode(), oip.body());
         assertTrue(oip.body().contains("inputs[0].shape[0] holds more than 4 rows"), oip.body());
     }

@@ -1,5 +1,8 @@
 package dev.appliance.inference;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -14,10 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 
 /**
  * The CQL stand-in for ScyllaDB (Apache Cassandra 5.0 on JDK 17, see {@code scripts/cql-standin.sh}) on a
@@ -40,6 +39,7 @@ final class CqlServer {
      * throw-away stand-in; on a real host no default superuser survives (docs/secrets-flow.md).
      */
     private static final Credentials SUPERUSER = new Credentials("cassandra", "cassandra");
+
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
     private static final long SCRIPT_TIMEOUT_SECONDS = 300;
 
@@ -89,8 +89,14 @@ final class CqlServer {
 
     /** Starts the stand-in (again) on the same port and data, and returns once CQL accepts a login. */
     synchronized void start() throws IOException, InterruptedException {
-        run("start", "--dir", dir.toString(), "--port", Integer.toString(port),
-                "--owner-pid", Long.toString(ProcessHandle.current().pid()));
+        run(
+                "start",
+                "--dir",
+                dir.toString(),
+                "--port",
+                Integer.toString(port),
+                "--owner-pid",
+                Long.toString(ProcessHandle.current().pid()));
         running = true;
     }
 
@@ -129,8 +135,8 @@ final class CqlServer {
     /** Creates a role that can log in with this password, as an operator (or Vault) would for the app. */
     Credentials createLoginRole(String name, String password) {
         TestSecrets.register(password);
-        executeAsSuperuser("CREATE ROLE " + identifier(name) + " WITH PASSWORD = " + literal(password)
-                + " AND LOGIN = true");
+        executeAsSuperuser(
+                "CREATE ROLE " + identifier(name) + " WITH PASSWORD = " + literal(password) + " AND LOGIN = true");
         return new Credentials(name, password);
     }
 
@@ -147,8 +153,10 @@ final class CqlServer {
         command.addAll(List.of(arguments));
         // To a file, not a pipe, so that the timeout holds whatever the script does.
         Path outputFile = dir.resolve("script.out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(outputFile.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(outputFile.toFile())
+                .start();
         if (!process.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new IOException(String.join(" ", command) + " did not finish in " + SCRIPT_TIMEOUT_SECONDS + " s");
@@ -168,7 +176,8 @@ final class CqlServer {
             }
             TestSecrets.keepLogs(dir, "cql-standin");
             try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                files.sorted(Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
             }
         } catch (IOException | RuntimeException e) {
             System.err.println("could not stop the CQL stand-in in " + dir + ": " + e);
@@ -185,7 +194,8 @@ final class CqlServer {
                 return script;
             }
         }
-        throw new IllegalStateException("scripts/cql-standin.sh not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "scripts/cql-standin.sh not found above " + Path.of("").toAbsolutePath());
     }
 
     private static int freePort() {

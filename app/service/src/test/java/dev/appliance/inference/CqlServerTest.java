@@ -1,20 +1,19 @@
 package dev.appliance.inference;
 
-import java.util.UUID;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The CQL stand-in the feature-store tests run against: password logins, permissions, restarts. */
 class CqlServerTest {
@@ -41,7 +40,8 @@ class CqlServerTest {
                 .withLocalDatacenter(CqlServer.DATACENTER)
                 .withAuthCredentials(cql.superuser().user(), cql.superuser().password())
                 .build()) {
-            Row row = session.execute("SELECT release_version FROM system.local").one();
+            Row row =
+                    session.execute("SELECT release_version FROM system.local").one();
             assertFalse(row.getString("release_version").isBlank());
         }
     }
@@ -50,9 +50,11 @@ class CqlServerTest {
     void appRoleLogsInAndHasOnlyTheGrantedPermissions() {
         cql.executeAsSuperuser("INSERT INTO standin_test.kv (k, v) VALUES ('granted', 1)");
         try (CqlSession session = cql.connect(app)) {
-            Row row = session.execute("SELECT v FROM standin_test.kv WHERE k = 'granted'").one();
+            Row row = session.execute("SELECT v FROM standin_test.kv WHERE k = 'granted'")
+                    .one();
             assertEquals(1, row.getInt("v"));
-            assertThrows(UnauthorizedException.class,
+            assertThrows(
+                    UnauthorizedException.class,
                     () -> session.execute("INSERT INTO standin_test.kv (k, v) VALUES ('refused', 2)"));
         }
     }
@@ -72,7 +74,8 @@ class CqlServerTest {
         cql.stop();
         cql.start();
         try (CqlSession session = cql.connect(app)) {
-            Row row = session.execute("SELECT v FROM standin_test.kv WHERE k = 'before-restart'").one();
+            Row row = session.execute("SELECT v FROM standin_test.kv WHERE k = 'before-restart'")
+                    .one();
             assertEquals(42, row.getInt("v"));
         }
     }

@@ -1,12 +1,11 @@
 package dev.appliance.inference;
 
+import dev.appliance.inference.features.CqlCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
-
-import dev.appliance.inference.features.CqlCredentials;
 
 /**
  * A keyspace of the shared CQL stand-in with the schema of {@code schema/feature_store.cql} applied the
@@ -33,11 +32,14 @@ final class FeatureStoreFixture {
                 .replace("__KEYSPACE__", keyspace)
                 .replace("__REPLICATION__", "'" + CqlServer.DATACENTER + "': 1");
         String[] statements = Arrays.stream(schema.replaceAll("(?m)^--.*$", "").split(";"))
-                .map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toArray(String[]::new);
         server.executeAsSuperuser(statements);
         String password = "pw-" + java.util.UUID.randomUUID();
         CqlServer.Credentials role = server.createLoginRole(keyspace + "_app", password);
-        server.executeAsSuperuser("GRANT SELECT ON KEYSPACE " + keyspace + " TO " + role.user(),
+        server.executeAsSuperuser(
+                "GRANT SELECT ON KEYSPACE " + keyspace + " TO " + role.user(),
                 "GRANT MODIFY ON KEYSPACE " + keyspace + " TO " + role.user());
         return new FeatureStoreFixture(server, keyspace, new CqlCredentials(role.user(), role.password()));
     }
@@ -58,12 +60,19 @@ final class FeatureStoreFixture {
     /** Service settings that point the feature store at this keyspace with the application role. */
     Map<String, String> serviceSettings() {
         return Map.of(
-                "features.enabled", "true",
-                "features.contact-points", "127.0.0.1:" + server.contactPoint().getPort(),
-                "features.local-datacenter", CqlServer.DATACENTER,
-                "features.keyspace", keyspace,
-                "features.username", app.username(),
-                "features.password", app.password(),
-                "features.request-timeout", "2s");
+                "features.enabled",
+                "true",
+                "features.contact-points",
+                "127.0.0.1:" + server.contactPoint().getPort(),
+                "features.local-datacenter",
+                CqlServer.DATACENTER,
+                "features.keyspace",
+                keyspace,
+                "features.username",
+                app.username(),
+                "features.password",
+                app.password(),
+                "features.request-timeout",
+                "2s");
     }
 }

@@ -1,5 +1,27 @@
 package dev.appliance.inference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.appliance.inference.features.CqlCredentials;
+import dev.appliance.inference.features.Enricher;
+import dev.appliance.inference.features.EnrichmentException;
+import dev.appliance.inference.features.EntityData;
+import dev.appliance.inference.features.FeatureCache;
+import dev.appliance.inference.features.FeatureLoader;
+import dev.appliance.inference.features.FeatureReport;
+import dev.appliance.inference.features.FeatureStatus;
+import dev.appliance.inference.features.FeatureStore;
+import dev.appliance.inference.features.FeatureStoreSettings;
+import dev.appliance.inference.features.NewEvent;
+import dev.appliance.inference.features.StaleIfError;
+import dev.appliance.inference.lifecycle.Scheduler;
+import dev.appliance.inference.model.Manifest;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.metrics.api.Metrics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,33 +35,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import dev.appliance.inference.features.CqlCredentials;
-import dev.appliance.inference.features.EnrichmentException;
-import dev.appliance.inference.features.Enricher;
-import dev.appliance.inference.features.FeatureCache;
-import dev.appliance.inference.features.EntityData;
-import dev.appliance.inference.features.FeatureLoader;
-import dev.appliance.inference.features.FeatureReport;
-import dev.appliance.inference.features.FeatureStatus;
-import dev.appliance.inference.features.FeatureStore;
-import dev.appliance.inference.features.FeatureStoreSettings;
-import dev.appliance.inference.features.NewEvent;
-import dev.appliance.inference.features.StaleIfError;
-import dev.appliance.inference.lifecycle.Scheduler;
-import dev.appliance.inference.model.Manifest;
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
-import io.helidon.metrics.api.Metrics;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The feature store client, the enricher and the bulk loader against the real CQL stand-in. */
 class FeatureStoreTest {
@@ -84,7 +83,8 @@ class FeatureStoreTest {
     }
 
     private static FeatureStoreSettings settings(Map<String, String> values) {
-        return FeatureStoreSettings.from(Config.just(ConfigSources.create(values)).get("features"));
+        return FeatureStoreSettings.from(
+                Config.just(ConfigSources.create(values)).get("features"));
     }
 
     @Test
@@ -95,12 +95,16 @@ class FeatureStoreTest {
             events.add(new NewEvent(NOW.minus(Duration.ofMinutes(25L * i)), amounts[i], i % 3));
         }
         store.append("user_id", "ref-1", events);
-        store.upsert("user_id", "ref-1", Map.of("account_age_days", 812.0, "home_score", 0.25),
+        store.upsert(
+                "user_id",
+                "ref-1",
+                Map.of("account_age_days", 812.0, "home_score", 0.25),
                 NOW.minus(Duration.ofMinutes(10)));
 
         float[][] rows = {{250f, 0, 0, 0, 0, 0}};
         boolean[][] provided = {{true, false, false, false, false, false}};
-        List<Map<String, FeatureReport>> reports = new Enricher(Optional.of(store), FeatureCache.disabled(), NO_COPIES, CLOCK)
+        List<Map<String, FeatureReport>> reports = new Enricher(
+                        Optional.of(store), FeatureCache.disabled(), NO_COPIES, CLOCK)
                 .enrich(manifest, rows, provided, new String[] {"ref-1"});
 
         // Reference: newest five amounts are indices 0..4; events within the last hour are at 0, 25 and 50 min.
@@ -128,28 +132,33 @@ class FeatureStoreTest {
 
         float[][] rows = {{50f, 0, 0, 0, 0, 0}};
         boolean[][] provided = {{true, false, false, false, false, false}};
-        Map<String, FeatureReport> report = enricher.enrich(manifest, rows, provided, new String[] {"stale-1"}).get(0);
+        Map<String, FeatureReport> report = enricher.enrich(manifest, rows, provided, new String[] {"stale-1"})
+                .get(0);
         assertEquals(new FeatureReport(FeatureStatus.STALE, true), report.get("home_score"), "3 h old, max age 1 h");
         assertEquals(-1f, rows[0][5], "the declared default replaced the stale value");
         assertEquals(new FeatureReport(FeatureStatus.PRESENT, false), report.get("account_age_days"));
         assertEquals(0f, rows[0][4], "no event in the last hour");
 
         float[][] unknown = {{50f, 0, 0, 0, 0, 0}};
-        EnrichmentException missing = assertThrows(EnrichmentException.class,
-                () -> enricher.enrich(manifest, unknown, provided, new String[] {"nobody"}));
-        assertEquals("feature 'account_age_days' of user_id 'nobody' is missing and model 'probe' declares no"
-                + " default for it", missing.getMessage());
+        EnrichmentException missing = assertThrows(
+                EnrichmentException.class, () -> enricher.enrich(manifest, unknown, provided, new String[] {"nobody"}));
+        assertEquals(
+                "feature 'account_age_days' of user_id 'nobody' is missing and model 'probe' declares no"
+                        + " default for it",
+                missing.getMessage());
 
         store.upsert("user_id", "old-1", Map.of("account_age_days", 40.0), NOW.minus(Duration.ofDays(3)));
-        EnrichmentException stale = assertThrows(EnrichmentException.class,
-                () -> enricher.enrich(manifest, new float[][] {{50f, 0, 0, 0, 0, 0}}, provided, new String[] {"old-1"}));
+        EnrichmentException stale = assertThrows(
+                EnrichmentException.class,
+                () -> enricher.enrich(
+                        manifest, new float[][] {{50f, 0, 0, 0, 0, 0}}, provided, new String[] {"old-1"}));
         assertTrue(stale.getMessage().contains("'account_age_days' of user_id 'old-1' is stale"), stale.getMessage());
     }
 
     @Test
     void aWrongPasswordFailsClearly() {
-        try (FeatureStore wrong = new FeatureStore(settings(fixture.serviceSettings()), Metrics.createMeterRegistry(),
-                SCHEDULER)) {
+        try (FeatureStore wrong =
+                new FeatureStore(settings(fixture.serviceSettings()), Metrics.createMeterRegistry(), SCHEDULER)) {
             wrong.start(new CqlCredentials(fixture.app().username(), "not-the-password"));
             assertFalse(wrong.available());
             assertEquals("authentication failed for user '" + fixture.app().username() + "'", wrong.health());
@@ -159,17 +168,20 @@ class FeatureStoreTest {
     @Test
     void bulkLoadReportsBadLinesByNumberAndWritesTheRest(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("features.jsonl");
-        Files.writeString(file, String.join("\n",
-                "{\"entity_key\": \"user_id\", \"entity_id\": \"bulk-1\", \"features\": {\"account_age_days\": 10},"
-                        + " \"updated_at\": \"2026-11-21T11:00:00Z\"}",
-                "{\"entity_key\": \"user_id\", \"entity_id\": \"bulk-1\", \"events\": [{\"occurred_at\":"
-                        + " \"2026-11-21T11:30:00Z\", \"amount\": 42.5, \"merchant_category\": 4}]}",
-                "{\"entity_key\": \"user_id\", \"entity_id\": \"bulk-2\", \"features\": {",
-                "",
-                "{\"entity_key\": \"user_id\", \"entity_id\": \"bulk-3\", \"features\": {\"account_age_days\": \"ten\"}}",
-                "{\"entity_key\": \"user_id\", \"entity_id\": \"bulk-4\", \"events\": [{\"occurred_at\": \"yesterday\","
-                        + " \"amount\": 1}]}",
-                "{\"entity_key\": \"user_id\", \"entity_id\": \"bulk-5\", \"features\": {\"account_age_days\": 77}}"));
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "{\"entity_key\": \"user_id\", \"entity_id\": \"bulk-1\", \"features\": {\"account_age_days\": 10},"
+                                + " \"updated_at\": \"2026-11-21T11:00:00Z\"}",
+                        "{\"entity_key\": \"user_id\", \"entity_id\": \"bulk-1\", \"events\": [{\"occurred_at\":"
+                                + " \"2026-11-21T11:30:00Z\", \"amount\": 42.5, \"merchant_category\": 4}]}",
+                        "{\"entity_key\": \"user_id\", \"entity_id\": \"bulk-2\", \"features\": {",
+                        "",
+                        "{\"entity_key\": \"user_id\", \"entity_id\": \"bulk-3\", \"features\": {\"account_age_days\": \"ten\"}}",
+                        "{\"entity_key\": \"user_id\", \"entity_id\": \"bulk-4\", \"events\": [{\"occurred_at\": \"yesterday\","
+                                + " \"amount\": 1}]}",
+                        "{\"entity_key\": \"user_id\", \"entity_id\": \"bulk-5\", \"features\": {\"account_age_days\": 77}}"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         FeatureLoader loader = new FeatureLoader(store, new PrintStream(out, true), new PrintStream(err, true), CLOCK);
@@ -179,13 +191,17 @@ class FeatureStoreTest {
         assertTrue(errors.contains("line 3: malformed JSON"), errors);
         assertTrue(errors.contains("line 5: features.account_age_days must be a finite number"), errors);
         assertTrue(errors.contains("line 6: events[0].occurred_at must be an ISO-8601 instant"), errors);
-        assertTrue(out.toString(StandardCharsets.UTF_8)
-                .contains("done: 7 lines read, 3 written (2 feature values, 1 events), 3 rejected"), out.toString());
+        assertTrue(
+                out.toString(StandardCharsets.UTF_8)
+                        .contains("done: 7 lines read, 3 written (2 feature values, 1 events), 3 rejected"),
+                out.toString());
 
         EntityData bulk1 = store.read("user_id", "bulk-1");
         assertEquals(10.0, bulk1.stored().get("account_age_days").value());
         assertEquals(List.of(new EntityData.Event(Instant.parse("2026-11-21T11:30:00Z"), 42.5)), bulk1.events());
-        assertEquals(77.0, store.read("user_id", "bulk-5").stored().get("account_age_days").value());
+        assertEquals(
+                77.0,
+                store.read("user_id", "bulk-5").stored().get("account_age_days").value());
 
         loader.load(file, 1);
         assertEquals(1, store.read("user_id", "bulk-1").events().size(), "loading again does not duplicate events");

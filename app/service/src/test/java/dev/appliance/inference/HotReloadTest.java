@@ -1,5 +1,10 @@
 package dev.appliance.inference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.appliance.inference.lifecycle.ManualScheduler;
+import dev.appliance.inference.model.ServedVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -8,14 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-
-import dev.appliance.inference.lifecycle.ManualScheduler;
-import dev.appliance.inference.model.ServedVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** New versions are loaded, warmed and swapped in, and old ones unloaded, while requests keep flowing. */
 class HotReloadTest {
@@ -29,12 +28,14 @@ class HotReloadTest {
     void reloadUnderLoadFailsNoRequest() throws Exception {
         TestRepository.copyTree(TestRepository.demo().resolve("risk"), repo.resolve("risk"));
         ManualScheduler time = new ManualScheduler();
-        try (TestServer server = new TestServer(Map.of("models.root", repo.toString(), "models.names", "risk",
-                "models.poll-interval", "200ms"), time)) {
+        try (TestServer server = new TestServer(
+                Map.of("models.root", repo.toString(), "models.names", "risk", "models.poll-interval", "200ms"),
+                time)) {
             time.advance(Duration.ZERO); // the first poll loads versions 1 and 2
             server.awaitReady(Duration.ofSeconds(60));
             try (RequestLoad load = new RequestLoad(server, 4, "/v1/models/risk:predict", i -> BODY)) {
-                ServedVersion v2 = server.appliance().registry().models().get("risk").latest();
+                ServedVersion v2 =
+                        server.appliance().registry().models().get("risk").latest();
                 assertEquals(2, v2.version());
                 load.awaitMoreAnswers(50);
 
@@ -51,15 +52,25 @@ class HotReloadTest {
                 // Roll back by removing the bad version: version 2 loads again and takes over.
                 deleteTree(repo.resolve("risk/3"));
                 time.advance(Duration.ofMillis(200));
-                assertEquals(2, server.appliance().registry().models().get("risk").latest().version(),
+                assertEquals(
+                        2,
+                        server.appliance()
+                                .registry()
+                                .models()
+                                .get("risk")
+                                .latest()
+                                .version(),
                         "version 2 serves again");
                 load.awaitMoreAnswers(50);
 
                 load.stop();
                 assertEquals(List.of(), load.failures(), "no request fails during reloads");
-                assertTrue(load.versionsSeen().containsAll(Set.of("2", "3")), "both versions answered: " + load.versionsSeen());
+                assertTrue(
+                        load.versionsSeen().containsAll(Set.of("2", "3")),
+                        "both versions answered: " + load.versionsSeen());
                 assertTrue(load.answers() >= 150, "answers: " + load.answers());
-                System.out.printf("hot reload: %d requests, %d failed, versions %s%n",
+                System.out.printf(
+                        "hot reload: %d requests, %d failed, versions %s%n",
                         load.answers(), load.failures().size(), load.versionsSeen());
             }
         }

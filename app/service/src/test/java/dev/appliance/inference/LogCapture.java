@@ -1,5 +1,8 @@
 package dev.appliance.inference;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.appliance.inference.observe.JsonFormatter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -8,10 +11,6 @@ import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.appliance.inference.observe.JsonFormatter;
 
 /** Collects, while open, every line the service logs, formatted as the service formats them in production. */
 final class LogCapture extends Handler implements AutoCloseable {
@@ -34,16 +33,18 @@ final class LogCapture extends Handler implements AutoCloseable {
 
     /** Every captured line, parsed; each must be one JSON object ending the line. */
     List<JsonNode> lines() {
-        return lines.stream().map(line -> {
-            if (!line.endsWith("\n") || line.indexOf('\n') != line.length() - 1) {
-                throw new AssertionError("not one line: " + line);
-            }
-            try {
-                return JSON.readTree(line);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).toList();
+        return lines.stream()
+                .map(line -> {
+                    if (!line.endsWith("\n") || line.indexOf('\n') != line.length() - 1) {
+                        throw new AssertionError("not one line: " + line);
+                    }
+                    try {
+                        return JSON.readTree(line);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .toList();
     }
 
     /** The captured lines that match. */
@@ -57,8 +58,7 @@ final class LogCapture extends Handler implements AutoCloseable {
     }
 
     @Override
-    public void flush() {
-    }
+    public void flush() {}
 
     @Override
     public void close() {

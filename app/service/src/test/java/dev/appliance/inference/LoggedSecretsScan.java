@@ -1,13 +1,12 @@
 package dev.appliance.inference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs after every other test of {@code mvn verify} (its own surefire execution, see pom.xml): everything the
@@ -21,16 +20,20 @@ class LoggedSecretsScan {
     @Test
     void nothingTheTestRunLoggedContainsASecretItUsed() throws Exception {
         List<String> secrets = TestSecrets.registered();
-        assertTrue(secrets.size() >= 10, "the run registered only " + secrets.size() + " secrets; the scan would"
-                + " prove nothing (run the whole suite: mvn verify)");
+        assertTrue(
+                secrets.size() >= 10,
+                "the run registered only " + secrets.size() + " secrets; the scan would"
+                        + " prove nothing (run the whole suite: mvn verify)");
         Path reports = Path.of("target", "surefire-reports");
         List<Path> output = SecretScanner.files(reports).stream()
-                .filter(f -> f.getFileName().toString().endsWith("-output.txt")).toList();
+                .filter(f -> f.getFileName().toString().endsWith("-output.txt"))
+                .toList();
         List<Path> harness = SecretScanner.files(TestSecrets.HARNESS_LOGS);
         assertTrue(output.size() >= 5, "the tests' output was not captured: " + output);
-        assertTrue(harness.stream().anyMatch(f -> f.toString().contains("openbao"))
-                && harness.stream().anyMatch(f -> f.toString().contains("memcached"))
-                && harness.stream().anyMatch(f -> f.toString().contains("cql-standin")),
+        assertTrue(
+                harness.stream().anyMatch(f -> f.toString().contains("openbao"))
+                        && harness.stream().anyMatch(f -> f.toString().contains("memcached"))
+                        && harness.stream().anyMatch(f -> f.toString().contains("cql-standin")),
                 "the harness servers' logs were not kept: " + harness);
         long bytes = 0;
         for (Path file : output) {
@@ -38,7 +41,9 @@ class LoggedSecretsScan {
         }
         assertTrue(bytes > 100_000, "only " + bytes + " bytes of test output: nothing was logged?");
         List<Path> everything = SecretScanner.files(reports, TestSecrets.HARNESS_LOGS);
-        assertEquals(List.of(), SecretScanner.findings(everything, secrets),
+        assertEquals(
+                List.of(),
+                SecretScanner.findings(everything, secrets),
                 "secrets in the logs of the test run (" + everything.size() + " files scanned)");
     }
 }

@@ -38,8 +38,8 @@ final class MemcachedServer implements AutoCloseable {
         this.dir = Files.createTempDirectory("memcached");
         if (sasl) {
             // Cyrus SASL reads <app>.conf from SASL_CONF_PATH; the sasldb lives beside it, not in /etc.
-            Files.writeString(dir.resolve("memcached.conf"),
-                    "mech_list: plain\nsasldb_path: " + dir.resolve("sasldb2") + "\n");
+            Files.writeString(
+                    dir.resolve("memcached.conf"), "mech_list: plain\nsasldb_path: " + dir.resolve("sasldb2") + "\n");
         }
     }
 
@@ -68,23 +68,46 @@ final class MemcachedServer implements AutoCloseable {
     /** Adds or changes a SASL user; the password goes through standard input, never the command line. */
     void addUser(String user, String password) throws IOException, InterruptedException {
         TestSecrets.register(password);
-        Process p = new ProcessBuilder(SASLPASSWD.toString(), "-a", "memcached", "-c", "-p",
-                "-f", dir.resolve("sasldb2").toString(), user).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        SASLPASSWD.toString(),
+                        "-a",
+                        "memcached",
+                        "-c",
+                        "-p",
+                        "-f",
+                        dir.resolve("sasldb2").toString(),
+                        user)
+                .redirectErrorStream(true)
+                .start();
         p.getOutputStream().write(password.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         if (p.waitFor() != 0) {
-            throw new IOException("saslpasswd2 failed: " + new String(p.getInputStream().readAllBytes()));
+            throw new IOException(
+                    "saslpasswd2 failed: " + new String(p.getInputStream().readAllBytes()));
         }
     }
 
     /** Starts memcached and waits until it accepts connections. */
     void start() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(BINARY.toString(), "-l", "127.0.0.1", "-p",
-                Integer.toString(port), "-U", "0", "-m", "64", "-t", "2", "-u", System.getProperty("user.name")));
+        List<String> command = new ArrayList<>(List.of(
+                BINARY.toString(),
+                "-l",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(port),
+                "-U",
+                "0",
+                "-m",
+                "64",
+                "-t",
+                "2",
+                "-u",
+                System.getProperty("user.name")));
         if (sasl) {
             command.add("-S");
         }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("memcached.log").toFile());
         builder.environment().put("SASL_CONF_PATH", dir.toString());
         process = builder.start();

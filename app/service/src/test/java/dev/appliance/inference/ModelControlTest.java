@@ -1,5 +1,14 @@
 package dev.appliance.inference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.appliance.inference.config.ConfigurationException;
+import dev.appliance.inference.model.ServedVersion;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,18 +19,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.appliance.inference.config.ConfigurationException;
-import dev.appliance.inference.model.ServedVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Load and unload of the repository extension through a real server: the admin token, and what they do. */
 class ModelControlTest {
@@ -37,8 +36,10 @@ class ModelControlTest {
 
     @Test
     void unloadStopsServingAfterInFlightRequestsAndLoadReadsTheModelAgain() throws Exception {
-        try (TestServer server = enabled(tokenFile("rw-------")); LogCapture log = new LogCapture()) {
-            ServedVersion before = server.appliance().registry().models().get("risk_heavy").latest();
+        try (TestServer server = enabled(tokenFile("rw-------"));
+                LogCapture log = new LogCapture()) {
+            ServedVersion before =
+                    server.appliance().registry().models().get("risk_heavy").latest();
             JsonNode extensions = TestServer.json(server.get("/v2")).get("extensions");
             assertTrue(extensions.toString().contains("model_repository(load_unload)"), extensions.toString());
 
@@ -47,7 +48,8 @@ class ModelControlTest {
                 load.awaitMoreAnswers(20);
                 unloaded = control(server, "unload", "Bearer " + TOKEN);
                 load.stop();
-                assertTrue(load.failures().stream().allMatch(f -> f.startsWith("404 ") && f.contains("unloaded")),
+                assertTrue(
+                        load.failures().stream().allMatch(f -> f.startsWith("404 ") && f.contains("unloaded")),
                         "requests fail only as not found once the model is unloaded: " + load.failures());
             }
             assertEquals(200, unloaded.statusCode(), unloaded.body());
@@ -55,9 +57,15 @@ class ModelControlTest {
             HttpResponse<String> refused = server.post(PREDICT, BODY);
             assertEquals(404, refused.statusCode());
             assertTrue(refused.body().contains("unloaded"), refused.body());
-            assertTrue(server.post("/v2/repository/index", "{}").body()
-                    .contains("{\"name\":\"risk_heavy\",\"version\":\"\",\"state\":\"UNAVAILABLE\",\"reason\":\"unloaded\"}"));
-            assertEquals(200, server.get("/v2/health/ready").statusCode(), "an unloaded model does not make the service unready");
+            assertTrue(
+                    server.post("/v2/repository/index", "{}")
+                            .body()
+                            .contains(
+                                    "{\"name\":\"risk_heavy\",\"version\":\"\",\"state\":\"UNAVAILABLE\",\"reason\":\"unloaded\"}"));
+            assertEquals(
+                    200,
+                    server.get("/v2/health/ready").statusCode(),
+                    "an unloaded model does not make the service unready");
             Thread.sleep(600); // three repository polls: an unloaded model stays unloaded
             assertEquals(404, server.post(PREDICT, BODY).statusCode());
 
@@ -65,12 +73,18 @@ class ModelControlTest {
             assertEquals(200, loaded.statusCode(), loaded.body());
             assertEquals("[\"1\"]", TestServer.json(loaded).get("versions").toString());
             assertEquals(200, server.post(PREDICT, BODY).statusCode());
-            assertNotSame(before, server.appliance().registry().models().get("risk_heavy").latest(),
+            assertNotSame(
+                    before,
+                    server.appliance().registry().models().get("risk_heavy").latest(),
                     "load reads the model from the repository again");
 
             assertFalse(log.text().contains(TOKEN), "the admin token is never logged");
-            assertEquals(2, log.lines(l -> l.path("audit").asBoolean() && l.path("event").asText().matches("model_(un)?load_requested"))
-                    .size(), "each action leaves an audit record");
+            assertEquals(
+                    2,
+                    log.lines(l -> l.path("audit").asBoolean()
+                                    && l.path("event").asText().matches("model_(un)?load_requested"))
+                            .size(),
+                    "each action leaves an audit record");
         }
     }
 
@@ -104,13 +118,15 @@ class ModelControlTest {
     void enablingWithoutAPrivateTokenFileStopsStartup() throws Exception {
         Map<String, String> noFile = settings();
         noFile.put("model-control.enabled", "true");
-        assertTrue(assertThrows(ConfigurationException.class, () -> new TestServer(noFile)).getMessage()
+        assertTrue(assertThrows(ConfigurationException.class, () -> new TestServer(noFile))
+                .getMessage()
                 .contains("model-control.token-file is required"));
 
         Map<String, String> readable = settings();
         readable.put("model-control.enabled", "true");
         readable.put("model-control.token-file", tokenFile("rw-r--r--").toString());
-        assertTrue(assertThrows(ConfigurationException.class, () -> new TestServer(readable)).getMessage()
+        assertTrue(assertThrows(ConfigurationException.class, () -> new TestServer(readable))
+                .getMessage()
                 .contains("must not be readable or writable by group or others"));
     }
 
@@ -122,9 +138,15 @@ class ModelControlTest {
     }
 
     private static Map<String, String> settings() {
-        return new java.util.HashMap<>(Map.of("models.root", TestRepository.demo().toString(),
-                "models.names", "risk_heavy", "models.signature.key", TestRepository.publicKey().toString(),
-                "models.poll-interval", "200ms"));
+        return new java.util.HashMap<>(Map.of(
+                "models.root",
+                TestRepository.demo().toString(),
+                "models.names",
+                "risk_heavy",
+                "models.signature.key",
+                TestRepository.publicKey().toString(),
+                "models.poll-interval",
+                "200ms"));
     }
 
     private Path tokenFile(String mode) throws Exception {
@@ -141,7 +163,7 @@ class ModelControlTest {
     private HttpResponse<String> control(TestServer server, String action, String authorization, String model)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + server.appliance().server().port() + "/v2/repository/models/" + model + "/" + action))
+                        + server.appliance().server().port() + "/v2/repository/models/" + model + "/" + action))
                 .POST(HttpRequest.BodyPublishers.ofString("{}"));
         if (authorization != null) {
             request.header("Authorization", authorization);

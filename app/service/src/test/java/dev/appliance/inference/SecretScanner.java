@@ -12,8 +12,7 @@ import java.util.stream.Stream;
 /** Looks for known secrets in log files; a finding names the file and line, and only a prefix of the secret. */
 final class SecretScanner {
 
-    private SecretScanner() {
-    }
+    private SecretScanner() {}
 
     /** Every regular file under the folders (those that exist). */
     static List<Path> files(Path... folders) throws IOException {

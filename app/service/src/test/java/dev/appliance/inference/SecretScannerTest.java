@@ -1,18 +1,17 @@
 package dev.appliance.inference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.appliance.inference.observe.JsonFormatter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.logging.FileHandler;
 import java.util.logging.Logger;
-
-import dev.appliance.inference.observe.JsonFormatter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The scan behind {@link LoggedSecretsScan} finds a secret that was logged, and only then. */
 class SecretScannerTest {
@@ -35,7 +34,8 @@ class SecretScannerTest {
     @Test
     void aLogWithoutTheSecretHasNoFinding() throws Exception {
         log(dir.resolve("service.log"), "connecting as app with a password from Vault");
-        assertEquals(List.of(), SecretScanner.findings(SecretScanner.files(dir), List.of("s3cr3t-" + UUID.randomUUID())));
+        assertEquals(
+                List.of(), SecretScanner.findings(SecretScanner.files(dir), List.of("s3cr3t-" + UUID.randomUUID())));
     }
 
     private static void log(Path file, String message) throws Exception {

@@ -1,5 +1,8 @@
 package dev.appliance.inference;
 
+import dev.appliance.inference.demo.DemoModels;
+import dev.appliance.inference.manifest.SignedManifest;
+import dev.appliance.inference.manifest.SigningKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,17 +11,12 @@ import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import dev.appliance.inference.demo.DemoModels;
-import dev.appliance.inference.manifest.SignedManifest;
-import dev.appliance.inference.manifest.SigningKeys;
-
 /** The demo model repository, built once per test run with the real builder, and copies of it to alter. */
 final class TestRepository {
 
     private static Path built;
 
-    private TestRepository() {
-    }
+    private TestRepository() {}
 
     /** The signed demo repository: risk/1, risk/2, risk_heavy/1. Do not modify it; {@link #copyTo} first. */
     static synchronized Path demo() {
@@ -41,7 +39,9 @@ final class TestRepository {
 
     /** Signs a version folder's manifest with the demo key, as `make models` does. */
     static void sign(Path versionDir) throws IOException {
-        SignedManifest.sign(versionDir, SigningKeys.loadOrCreateKeyPair(signingKey(demo().getParent())).getPrivate());
+        SignedManifest.sign(
+                versionDir,
+                SigningKeys.loadOrCreateKeyPair(signingKey(demo().getParent())).getPrivate());
     }
 
     /** Turns a copied version folder into another version number by rewriting its manifest. */

@@ -28,8 +28,7 @@ final class TestSecrets {
 
     private static final AtomicInteger KEPT = new AtomicInteger();
 
-    private TestSecrets() {
-    }
+    private TestSecrets() {}
 
     /** Remembers a secret the run made and returns it. */
     static synchronized String register(String secret) {
@@ -39,7 +38,8 @@ final class TestSecrets {
         try {
             if (!Files.exists(SECRETS)) {
                 Files.createDirectories(SECRETS.getParent());
-                Files.createFile(SECRETS, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(
+                        SECRETS, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
             Files.writeString(SECRETS, secret + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         } catch (IOException e) {
@@ -55,11 +55,14 @@ final class TestSecrets {
 
     /** Copies the log files (*.log, *.out) a harness server wrote under {@code dir}, before it is deleted. */
     static void keepLogs(Path dir, String server) {
-        Path target = HARNESS_LOGS.resolve(server + "-" + ProcessHandle.current().pid() + "-" + KEPT.incrementAndGet());
+        Path target =
+                HARNESS_LOGS.resolve(server + "-" + ProcessHandle.current().pid() + "-" + KEPT.incrementAndGet());
         List<Path> logs = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
-            files.filter(Files::isRegularFile).filter(f -> f.toString().endsWith(".log") || f.toString().endsWith(".out"))
-                    .sorted(Comparator.naturalOrder()).forEach(logs::add);
+            files.filter(Files::isRegularFile)
+                    .filter(f -> f.toString().endsWith(".log") || f.toString().endsWith(".out"))
+                    .sorted(Comparator.naturalOrder())
+                    .forEach(logs::add);
             for (Path log : logs) {
                 Path copy = target.resolve(dir.relativize(log).toString());
                 Files.createDirectories(copy.getParent());

@@ -1,5 +1,10 @@
 package dev.appliance.inference;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.appliance.inference.lifecycle.ManualScheduler;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,19 +16,14 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.appliance.inference.lifecycle.ManualScheduler;
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
-
 /** The service started through {@link Main}'s own wiring on an ephemeral port, and a small HTTP client for it. */
 final class TestServer implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final Main.Appliance appliance;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** Starts with the built-in defaults overridden by {@code settings} (flat keys such as models.root). */
     TestServer(Map<String, String> settings) {
@@ -44,7 +44,9 @@ final class TestServer implements AutoCloseable {
         all.putIfAbsent("server.host", "127.0.0.1");
         all.putIfAbsent("grpc.port", "0");
         all.putIfAbsent("grpc.host", "127.0.0.1");
-        Config config = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
+        Config config = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
                 .addSource(ConfigSources.create(all))
                 .addSource(ConfigSources.classpath("application.yaml"))
                 .build();
@@ -72,19 +74,28 @@ final class TestServer implements AutoCloseable {
     }
 
     HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(
+                HttpRequest.newBuilder(uri(path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.noBody())
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(
+                HttpRequest.newBuilder(uri(path))
+                        .method(method, HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Sum of a Prometheus series over the lines whose labels contain the fragment ("" for all). */
     double metric(String name, String labelFragment) {
         try {
-            return get("/observe/metrics").body().lines()
+            return get("/observe/metrics")
+                    .body()
+                    .lines()
                     .filter(l -> l.startsWith(name + "{") && l.contains(labelFragment))
                     .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                     .sum();

@@ -1,5 +1,12 @@
 package dev.appliance.inference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.appliance.inference.features.LoadFeaturesCommand;
+import dev.appliance.inference.lifecycle.ManualScheduler;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,17 +18,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import dev.appliance.inference.features.LoadFeaturesCommand;
-import dev.appliance.inference.lifecycle.ManualScheduler;
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The whole service with every credential from a real OpenBao: AppRole login with a wrapped secret_id,
@@ -50,11 +49,25 @@ class VaultApplianceTest {
         bao.enableKv2("kv");
         bao.call("POST", "sys/mounts/database", Map.of("type", "database"), null);
         // The stand-in's throw-away superuser lets Vault create and drop the service's roles.
-        bao.call("POST", "database/config/cassandra", Map.of(
-                "plugin_name", "cassandra-database-plugin",
-                "hosts", "127.0.0.1", "port", fixture.server().contactPoint().getPort(),
-                "username", fixture.server().superuser().user(), "password", fixture.server().superuser().password(),
-                "protocol_version", 4, "allowed_roles", "inference-*"), null);
+        bao.call(
+                "POST",
+                "database/config/cassandra",
+                Map.of(
+                        "plugin_name",
+                        "cassandra-database-plugin",
+                        "hosts",
+                        "127.0.0.1",
+                        "port",
+                        fixture.server().contactPoint().getPort(),
+                        "username",
+                        fixture.server().superuser().user(),
+                        "password",
+                        fixture.server().superuser().password(),
+                        "protocol_version",
+                        4,
+                        "allowed_roles",
+                        "inference-*"),
+                null);
         bao.policy("inference", """
                 path "kv/data/inference/*"       { capabilities = ["read"] }
                 path "database/creds/inference-*" { capabilities = ["read"] }
@@ -75,7 +88,8 @@ class VaultApplianceTest {
         }
         for (Path dir : IDENTITY_DIRS) {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -91,16 +105,21 @@ class VaultApplianceTest {
             try (RequestLoad load = load(server)) {
                 load.awaitMoreAnswers(100);
                 bao.writeKv("kv", "inference/memcached", Map.of("username", "mc-user-2", "password", "mc-pass-2"));
-                Await.until(() -> server.metric("vault_rotations_total", "what=\"kv\"") > kvBefore,
-                        Duration.ofSeconds(30), "the Memcached credentials rotate");
-                Await.until(() -> server.metric("vault_rotations_total", "what=\"lease\"") > leaseBefore,
-                        Duration.ofSeconds(60), "the CQL credentials rotate before the lease's max TTL");
+                Await.until(
+                        () -> server.metric("vault_rotations_total", "what=\"kv\"") > kvBefore,
+                        Duration.ofSeconds(30),
+                        "the Memcached credentials rotate");
+                Await.until(
+                        () -> server.metric("vault_rotations_total", "what=\"lease\"") > leaseBefore,
+                        Duration.ofSeconds(60),
+                        "the CQL credentials rotate before the lease's max TTL");
                 load.awaitMoreAnswers(200);
                 load.stop();
                 assertEquals(List.of(), load.failures(), "no request fails while credentials rotate");
                 assertTrue(load.cacheOutcomesSeen().contains("hit"), "the cache works with the rotated login");
-                System.out.printf("vault rotations (kv and CQL lease): %d requests, %d failed%n", load.answers(),
-                        load.failures().size());
+                System.out.printf(
+                        "vault rotations (kv and CQL lease): %d requests, %d failed%n",
+                        load.answers(), load.failures().size());
             }
         }
     }
@@ -124,13 +143,15 @@ class VaultApplianceTest {
                 bao.start();
                 long outage = (System.nanoTime() - stopped) / 1_000_000;
                 time.advance(Duration.ofSeconds(2)); // vault.backoff-max: a retry falls due on the way
-                assertTrue(server.metric("vault_renewals_total", "") > renewalsBefore,
+                assertTrue(
+                        server.metric("vault_renewals_total", "") > renewalsBefore,
                         "renewals resume after Vault is back");
                 load.awaitMoreAnswers(100);
                 load.stop();
                 assertEquals(List.of(), load.failures(), "no request fails while Vault is down");
-                System.out.printf("vault outage of 12 s service time (%d ms real): %d requests, %d failed%n", outage,
-                        load.answers(), load.failures().size());
+                System.out.printf(
+                        "vault outage of 12 s service time (%d ms real): %d requests, %d failed%n",
+                        outage, load.answers(), load.failures().size());
             }
         }
     }
@@ -147,17 +168,27 @@ class VaultApplianceTest {
             double tokens = server.metric("vault_rotations_total", "what=\"token\"");
             double leases = server.metric("vault_rotations_total", "what=\"lease\"");
             long start = System.nanoTime();
-            try (RequestLoad load = new RequestLoad(server, 8, "/v1/models/risk/labels/canary:predict",
+            try (RequestLoad load = new RequestLoad(
+                    server,
+                    8,
+                    "/v1/models/risk/labels/canary:predict",
                     i -> "{\"instances\": [{\"user_id\": \"v-" + (i % USERS) + "\", \"amount\": " + (i % 7 * 10 + 5)
                             + ", \"merchant_category\": 3, \"hour\": 14}]}")) {
-                Await.until(() -> server.metric("vault_rotations_total", "what=\"token\"") >= tokens + 3
-                        || !load.failures().isEmpty(), Duration.ofSeconds(120), "three token max-TTL boundaries");
+                Await.until(
+                        () -> server.metric("vault_rotations_total", "what=\"token\"") >= tokens + 3
+                                || !load.failures().isEmpty(),
+                        Duration.ofSeconds(120),
+                        "three token max-TTL boundaries");
                 load.awaitMoreAnswers(100);
                 load.stop();
                 double leaseRotations = server.metric("vault_rotations_total", "what=\"lease\"") - leases;
-                System.out.printf("token/lease boundaries: %.0f token and %.0f lease rotations in %d s: %d requests,"
-                                + " %d failed%n", server.metric("vault_rotations_total", "what=\"token\"") - tokens,
-                        leaseRotations, (System.nanoTime() - start) / 1_000_000_000, load.answers(),
+                System.out.printf(
+                        "token/lease boundaries: %.0f token and %.0f lease rotations in %d s: %d requests,"
+                                + " %d failed%n",
+                        server.metric("vault_rotations_total", "what=\"token\"") - tokens,
+                        leaseRotations,
+                        (System.nanoTime() - start) / 1_000_000_000,
+                        load.answers(),
                         load.failures().size());
                 assertEquals(List.of(), load.failures(), "no request fails across token and lease boundaries");
                 assertTrue(leaseRotations >= 3, "the CQL lease rotated under each new token: " + leaseRotations);
@@ -175,25 +206,34 @@ class VaultApplianceTest {
             try (TestServer server = new TestServer(readerOnly).awaitReady(Duration.ofSeconds(90))) {
                 HttpResponse<String> refused = write(server, 0);
                 assertEquals(403, refused.statusCode(), refused.body());
-                assertEquals("store_permission_denied", TestServer.json(refused).path("code").asText(),
+                assertEquals(
+                        "store_permission_denied",
+                        TestServer.json(refused).path("code").asText(),
                         refused.body());
                 assertTrue(refused.body().contains("MODIFY"), refused.body());
             }
             // load-features beside the service: it logs in with the kept secret_id and writes as the writer role;
             // without a writer role it refuses to start, since the reader's login cannot write.
             Path lines = Files.createTempFile("features", ".jsonl");
-            Files.writeString(lines, "{\"entity_key\": \"user_id\", \"entity_id\": \"v-bulk\","
-                    + " \"features\": {\"account_age_days\": 77}, \"events\": [{\"occurred_at\": \""
-                    + java.time.Instant.now().minusSeconds(600) + "\", \"amount\": 21}]}\n");
+            Files.writeString(
+                    lines,
+                    "{\"entity_key\": \"user_id\", \"entity_id\": \"v-bulk\","
+                            + " \"features\": {\"account_age_days\": 77}, \"events\": [{\"occurred_at\": \""
+                            + java.time.Instant.now().minusSeconds(600) + "\", \"amount\": 21}]}\n");
             assertEquals(2, LoadFeaturesCommand.run(new String[] {lines.toString()}, () -> config(readerOnly)));
             assertEquals(0, LoadFeaturesCommand.run(new String[] {lines.toString()}, () -> config(settings)));
             // The same files again: the restart logs in with the kept secret_id, with no alarm.
             try (TestServer server = new TestServer(settings).awaitReady(Duration.ofSeconds(90))) {
-                HttpResponse<String> bulk = server.post("/v1/models/risk/labels/canary:predict",
+                HttpResponse<String> bulk = server.post(
+                        "/v1/models/risk/labels/canary:predict",
                         "{\"instances\": [{\"user_id\": \"v-bulk\", \"amount\": 5, \"merchant_category\": 3,"
                                 + " \"hour\": 14}]}");
                 assertEquals(200, bulk.statusCode(), "the bulk-loaded entity is served enriched " + bulk.body());
-                assertEquals("PRESENT", TestServer.json(bulk).at("/feature_status/0/account_age_days/status").asText());
+                assertEquals(
+                        "PRESENT",
+                        TestServer.json(bulk)
+                                .at("/feature_status/0/account_age_days/status")
+                                .asText());
                 HttpResponse<String> written = write(server, 0);
                 assertEquals(200, written.statusCode(), written.body());
                 assertTrue(server.get("/observe/health/ready").body().contains("cql_writer"));
@@ -205,8 +245,8 @@ class VaultApplianceTest {
     }
 
     /** Settings of a service whose token and CQL lease have these TTLs, renewed {@code margin} before they run out. */
-    private static Map<String, String> settings(String role, String tokenTtl, String margin, String leaseTtl,
-                                                String leaseMaxTtl) throws Exception {
+    private static Map<String, String> settings(
+            String role, String tokenTtl, String margin, String leaseTtl, String leaseMaxTtl) throws Exception {
         return settings(role, tokenTtl, "10m", margin, leaseTtl, leaseMaxTtl);
     }
 
@@ -214,37 +254,63 @@ class VaultApplianceTest {
      * Settings of a service with these token and lease TTLs. The reader's database role may only SELECT; the write
      * API gets its own role ({@code <role>-writer}, SELECT and MODIFY). The identity is kept in a private folder.
      */
-    private static Map<String, String> settings(String role, String tokenTtl, String tokenMaxTtl, String margin,
-                                                String leaseTtl, String leaseMaxTtl) throws Exception {
+    private static Map<String, String> settings(
+            String role, String tokenTtl, String tokenMaxTtl, String margin, String leaseTtl, String leaseMaxTtl)
+            throws Exception {
         databaseRole(role, "SELECT", leaseTtl, leaseMaxTtl);
         databaseRole(role + "-writer", "SELECT,MODIFY", leaseTtl, leaseMaxTtl);
-        bao.appRole(role, Map.of("token_ttl", tokenTtl, "token_max_ttl", tokenMaxTtl,
-                "token_policies", List.of("inference"), "secret_id_ttl", "1h"));
-        Path identity = Files.createTempDirectory("identity", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
+        bao.appRole(
+                role,
+                Map.of(
+                        "token_ttl",
+                        tokenTtl,
+                        "token_max_ttl",
+                        tokenMaxTtl,
+                        "token_policies",
+                        List.of("inference"),
+                        "secret_id_ttl",
+                        "1h"));
+        Path identity = Files.createTempDirectory(
+                "identity", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         IDENTITY_DIRS.add(identity);
         Map<String, String> settings = new HashMap<>(fixture.serviceSettings());
         settings.remove("features.username");
         settings.remove("features.password");
         settings.putAll(Map.of(
-                "models.root", TestRepository.demo().toString(),
-                "models.labels.risk.canary", "2",
-                "features.ingest.token", TOKEN,
-                "cache.enabled", "true",
-                "cache.servers", memcached.address(),
-                "cache.feature-ttl", "1s"));
+                "models.root",
+                TestRepository.demo().toString(),
+                "models.labels.risk.canary",
+                "2",
+                "features.ingest.token",
+                TOKEN,
+                "cache.enabled",
+                "true",
+                "cache.servers",
+                memcached.address(),
+                "cache.feature-ttl",
+                "1s"));
         settings.putAll(Map.of(
-                "vault.enabled", "true",
-                "vault.address", bao.address(),
-                "vault.role-id-file", bao.privateFile(role + ".role_id", bao.roleId(role)).toString(),
-                "vault.secret-id-file", bao.privateFile(role + ".secret_id",
-                        bao.wrappedSecretId(role, Duration.ofMinutes(1))).toString(),
-                "vault.identity-dir", identity.toString(),
-                "vault.kv.memcached-path", "inference/memcached",
-                "vault.kv.poll-interval", "500ms",
-                "vault.database.role", role,
-                "vault.database.writer-role", role + "-writer",
-                "vault.renew-margin", margin));
+                "vault.enabled",
+                "true",
+                "vault.address",
+                bao.address(),
+                "vault.role-id-file",
+                bao.privateFile(role + ".role_id", bao.roleId(role)).toString(),
+                "vault.secret-id-file",
+                bao.privateFile(role + ".secret_id", bao.wrappedSecretId(role, Duration.ofMinutes(1)))
+                        .toString(),
+                "vault.identity-dir",
+                identity.toString(),
+                "vault.kv.memcached-path",
+                "inference/memcached",
+                "vault.kv.poll-interval",
+                "500ms",
+                "vault.database.role",
+                role,
+                "vault.database.writer-role",
+                role + "-writer",
+                "vault.renew-margin",
+                margin));
         settings.put("vault.min-renew-interval", "500ms");
         settings.put("vault.backoff-max", "2s");
         return settings;
@@ -256,24 +322,41 @@ class VaultApplianceTest {
 
     /** A gauge's value as exported, with or without labels. */
     private static double gauge(TestServer server, String name) throws Exception {
-        String line = server.get("/observe/metrics").body().lines()
-                .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " ")).findFirst()
+        String line = server.get("/observe/metrics")
+                .body()
+                .lines()
+                .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(name + " is not exported"));
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
 
     private static void databaseRole(String name, String grants, String ttl, String maxTtl) throws Exception {
-        StringBuilder statements = new StringBuilder("CREATE ROLE '{{username}}' WITH PASSWORD = '{{password}}' AND "
-                + "LOGIN = true;");
+        StringBuilder statements =
+                new StringBuilder("CREATE ROLE '{{username}}' WITH PASSWORD = '{{password}}' AND " + "LOGIN = true;");
         for (String grant : grants.split(",")) {
-            statements.append("GRANT ").append(grant).append(" ON KEYSPACE ").append(fixture.keyspace())
+            statements
+                    .append("GRANT ")
+                    .append(grant)
+                    .append(" ON KEYSPACE ")
+                    .append(fixture.keyspace())
                     .append(" TO '{{username}}';");
         }
-        bao.call("POST", "database/roles/" + name, Map.of(
-                "db_name", "cassandra",
-                "creation_statements", statements.toString(),
-                "revocation_statements", "DROP ROLE '{{username}}'",
-                "default_ttl", ttl, "max_ttl", maxTtl), null);
+        bao.call(
+                "POST",
+                "database/roles/" + name,
+                Map.of(
+                        "db_name",
+                        "cassandra",
+                        "creation_statements",
+                        statements.toString(),
+                        "revocation_statements",
+                        "DROP ROLE '{{username}}'",
+                        "default_ttl",
+                        ttl,
+                        "max_ttl",
+                        maxTtl),
+                null);
     }
 
     private static void seedUsers(TestServer server) throws Exception {
@@ -284,16 +367,25 @@ class VaultApplianceTest {
     }
 
     private static HttpResponse<String> write(TestServer server, int user) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + server.appliance().server().port() + "/v1/features/user_id/v-" + user))
-                .header("Authorization", "Bearer " + TOKEN)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"features\": {\"account_age_days\": " + (30 + user)
-                        + "}, \"events\": [{\"occurred_at\": \"" + java.time.Instant.now().minusSeconds(600)
-                        + "\", \"amount\": " + (20 + user) + "}]}")).build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                        + server.appliance().server().port() + "/v1/features/user_id/v-" + user))
+                                .header("Authorization", "Bearer " + TOKEN)
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"features\": {\"account_age_days\": " + (30 + user)
+                                                + "}, \"events\": [{\"occurred_at\": \""
+                                                + java.time.Instant.now().minusSeconds(600)
+                                                + "\", \"amount\": " + (20 + user) + "}]}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     private static RequestLoad load(TestServer server) {
-        return new RequestLoad(server, 4, "/v1/models/risk/labels/canary:predict",
+        return new RequestLoad(
+                server,
+                4,
+                "/v1/models/risk/labels/canary:predict",
                 i -> "{\"instances\": [{\"user_id\": \"v-" + (i % USERS) + "\", \"amount\": " + (i % 7 * 10 + 5)
                         + ", \"merchant_category\": 3, \"hour\": 14}]}");
     }

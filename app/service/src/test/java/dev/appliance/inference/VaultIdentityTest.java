@@ -5,6 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.appliance.inference.lifecycle.ManualScheduler;
+import dev.appliance.inference.secrets.Secrets;
+import dev.appliance.inference.secrets.VaultSettings;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.Metrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,16 +28,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.appliance.inference.lifecycle.ManualScheduler;
-import dev.appliance.inference.secrets.Secrets;
-import dev.appliance.inference.secrets.VaultSettings;
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
-import io.helidon.metrics.api.Gauge;
-import io.helidon.metrics.api.Metrics;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,12 +55,10 @@ class VaultIdentityTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
     private Path identityDir;
 
@@ -85,15 +82,16 @@ class VaultIdentityTest {
     @BeforeEach
     void setUp() throws Exception {
         AUDIT.addHandler(capture);
-        identityDir = Files.createTempDirectory("identity", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
+        identityDir = Files.createTempDirectory(
+                "identity", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 
     @AfterEach
     void tearDown() throws Exception {
         AUDIT.removeHandler(capture);
         try (var files = Files.walk(identityDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
@@ -106,25 +104,35 @@ class VaultIdentityTest {
             assertTrue(first.health().ready(), first.health().details().toString());
         }
         JsonNode identity = JSON.readTree(identityDir.resolve("identity.json").toFile());
-        assertEquals(sha256(Files.readAllBytes(file)), identity.path("wrapped_sha256").asText(),
+        assertEquals(
+                sha256(Files.readAllBytes(file)),
+                identity.path("wrapped_sha256").asText(),
                 "the digest of the file's bytes as on disk");
         assertFalse(identity.path("secret_id_accessor").asText().isEmpty());
         assertTrue(identity.path("secret_id_expires_at").isTextual(), identity.toString());
         assertTrue(identity.path("consumed_at").isTextual(), identity.toString());
         for (String name : List.of("secret-id", "identity.json")) {
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
-                    identityDir.resolve(name))), name);
+            assertEquals(
+                    "rw-------",
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(identityDir.resolve(name))),
+                    name);
         }
         TestSecrets.register(Files.readString(identityDir.resolve("secret-id")));
 
         try (Secrets second = start(settings, new ManualScheduler())) { // a crash, a restart or a reboot
             assertTrue(second.health().ready(), second.health().details().toString());
-            assertTrue(second.health().details().get("identity").contains("expires at"),
+            assertTrue(
+                    second.health().details().get("identity").contains("expires at"),
                     second.health().details().toString());
             double ttl = gauge("vault_identity_ttl_seconds");
             assertTrue(ttl > 500 && ttl <= 600, "identity TTL gauge " + ttl);
         }
-        assertEquals(1, audit.stream().filter(l -> l.contains("unwrapped the wrapped secret_id")).count(), audit.toString());
+        assertEquals(
+                1,
+                audit.stream()
+                        .filter(l -> l.contains("unwrapped the wrapped secret_id"))
+                        .count(),
+                audit.toString());
         assertTrue(audit.stream().noneMatch(l -> l.contains("SUSPICIOUS")), audit.toString());
     }
 
@@ -140,8 +148,8 @@ class VaultIdentityTest {
         bao.call("POST", "sys/wrapping/unwrap", Map.of("token", intercepted), null); // the attacker's unwrap
         bao.privateFile(role + ".secret_id", intercepted);
 
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> start(settings, new ManualScheduler()));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> start(settings, new ManualScheduler()));
         assertTrue(e.getMessage().contains("already unwrapped"), e.getMessage());
         assertTrue(audit.stream().anyMatch(l -> l.startsWith("WARNING") && l.contains("SUSPICIOUS")), audit.toString());
         assertTrue(audit.stream().noneMatch(l -> l.contains(intercepted)), "the token is never logged");
@@ -158,17 +166,24 @@ class VaultIdentityTest {
             bao.privateFile(role + ".secret_id", bao.wrappedSecretId(role, Duration.ofMinutes(1))); // a deploy
             time.advance(Duration.ofSeconds(10)); // vault.secret-id-poll-interval
             JsonNode rotated = identity();
-            assertEquals(sha256(Files.readAllBytes(file)), rotated.path("wrapped_sha256").asText(),
+            assertEquals(
+                    sha256(Files.readAllBytes(file)),
+                    rotated.path("wrapped_sha256").asText(),
                     "identity.json names the new delivery");
             assertFalse(rotated.path("secret_id_accessor").asText().equals(oldAccessor));
             // What the deploy does next: destroy the host's older secret_ids, then a new login must still work.
-            bao.call("POST", "auth/approle/role/" + role + "/secret-id-accessor/destroy",
-                    Map.of("secret_id_accessor", oldAccessor), null);
+            bao.call(
+                    "POST",
+                    "auth/approle/role/" + role + "/secret-id-accessor/destroy",
+                    Map.of("secret_id_accessor", oldAccessor),
+                    null);
             assertTrue(bao.revokeAppRoleTokens() >= 1);
             time.advance(Duration.ofSeconds(2)); // the KV poll is refused, which logs in again with the new secret_id
             assertTrue(secrets.health().ready(), secrets.health().details().toString());
-            assertTrue(secrets.health().details().get("token").startsWith("valid until")
-                    && !secrets.health().details().get("token").contains("failed"), secrets.health().details().toString());
+            assertTrue(
+                    secrets.health().details().get("token").startsWith("valid until")
+                            && !secrets.health().details().get("token").contains("failed"),
+                    secrets.health().details().toString());
         }
         assertTrue(audit.stream().noneMatch(l -> l.contains("SUSPICIOUS")), audit.toString());
     }
@@ -180,8 +195,11 @@ class VaultIdentityTest {
         ManualScheduler time = new ManualScheduler();
         try (Secrets secrets = start(settings(role, file), time)) {
             String accessor = identity().path("secret_id_accessor").asText();
-            bao.call("POST", "auth/approle/role/" + role + "/secret-id-accessor/destroy",
-                    Map.of("secret_id_accessor", accessor), null);
+            bao.call(
+                    "POST",
+                    "auth/approle/role/" + role + "/secret-id-accessor/destroy",
+                    Map.of("secret_id_accessor", accessor),
+                    null);
             assertTrue(bao.revokeAppRoleTokens() >= 1);
             time.advance(Duration.ofSeconds(2));
             String token = secrets.health().details().get("token");
@@ -194,8 +212,8 @@ class VaultIdentityTest {
         String role = role();
         Files.setPosixFilePermissions(identityDir, PosixFilePermissions.fromString("rwxr-x---"));
         Path file = bao.privateFile(role + ".secret_id", bao.wrappedSecretId(role, Duration.ofMinutes(1)));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> start(settings(role, file), new ManualScheduler()));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> start(settings(role, file), new ManualScheduler()));
         assertTrue(e.getMessage().startsWith("vault.identity-dir "), e.getMessage());
     }
 
@@ -204,9 +222,16 @@ class VaultIdentityTest {
     }
 
     private static Secrets start(Map<String, String> settings, ManualScheduler time) {
-        return Secrets.start(VaultSettings.from(Config.builder().disableEnvironmentVariablesSource()
-                        .disableSystemPropertiesSource().addSource(ConfigSources.create(settings)).build().get("vault")),
-                Metrics.globalRegistry(), time, time);
+        return Secrets.start(
+                VaultSettings.from(Config.builder()
+                        .disableEnvironmentVariablesSource()
+                        .disableSystemPropertiesSource()
+                        .addSource(ConfigSources.create(settings))
+                        .build()
+                        .get("vault")),
+                Metrics.globalRegistry(),
+                time,
+                time);
     }
 
     private static String role() throws Exception {
@@ -217,7 +242,9 @@ class VaultIdentityTest {
         Map<String, String> settings = new HashMap<>();
         settings.put("vault.enabled", "true");
         settings.put("vault.address", bao.address());
-        settings.put("vault.role-id-file", bao.privateFile(role + ".role_id", bao.roleId(role)).toString());
+        settings.put(
+                "vault.role-id-file",
+                bao.privateFile(role + ".role_id", bao.roleId(role)).toString());
         settings.put("vault.secret-id-file", secretIdFile.toString());
         settings.put("vault.secret-id-format", "wrapped");
         settings.put("vault.identity-dir", identityDir.toString());
@@ -230,8 +257,11 @@ class VaultIdentityTest {
     }
 
     private static double gauge(String name) {
-        return Metrics.globalRegistry().meters().stream().filter(m -> m instanceof Gauge && m.id().name().equals(name))
-                .mapToDouble(m -> ((Gauge<?>) m).value().doubleValue()).findFirst().orElseThrow();
+        return Metrics.globalRegistry().meters().stream()
+                .filter(m -> m instanceof Gauge && m.id().name().equals(name))
+                .mapToDouble(m -> ((Gauge<?>) m).value().doubleValue())
+                .findFirst()
+                .orElseThrow();
     }
 
     private static String sha256(byte[] bytes) throws Exception {

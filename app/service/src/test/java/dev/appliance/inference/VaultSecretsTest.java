@@ -4,6 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.appliance.inference.lifecycle.ManualScheduler;
+import dev.appliance.inference.lifecycle.Scheduler;
+import dev.appliance.inference.secrets.Login;
+import dev.appliance.inference.secrets.Secrets;
+import dev.appliance.inference.secrets.VaultSettings;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,18 +28,6 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
-import dev.appliance.inference.lifecycle.ManualScheduler;
-import dev.appliance.inference.lifecycle.Scheduler;
-import dev.appliance.inference.secrets.Login;
-import dev.appliance.inference.secrets.Secrets;
-import dev.appliance.inference.secrets.VaultSettings;
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
-import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.MeterRegistry;
-import io.helidon.metrics.api.Metrics;
-import io.helidon.metrics.api.Gauge;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,12 +59,10 @@ class VaultSecretsTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
     private final Map<String, Double> baseline = new HashMap<>();
     private MeterRegistry meters;
@@ -119,15 +116,18 @@ class VaultSecretsTest {
         Map<String, String> settings = settings(role, bao.privateFile(role + ".secret_id", wrapped));
         try (Secrets secrets = start(vault(settings))) {
             assertTrue(secrets.health().ready(), secrets.health().details().toString());
-            assertEquals(new Login("user-" + role, "pw-" + role),
+            assertEquals(
+                    new Login("user-" + role, "pw-" + role),
                     secrets.memcachedCredentials().orElseThrow());
         }
 
-        IllegalStateException second = assertThrows(IllegalStateException.class,
-                () -> start(vault(settings)));
+        IllegalStateException second = assertThrows(IllegalStateException.class, () -> start(vault(settings)));
         assertTrue(second.getMessage().contains("already unwrapped"), second.getMessage());
-        assertTrue(audit.stream().anyMatch(r -> r.getLevel() == Level.WARNING
-                && r.getMessage().contains("SUSPICIOUS") && r.getMessage().contains("possible interception")),
+        assertTrue(
+                audit.stream()
+                        .anyMatch(r -> r.getLevel() == Level.WARNING
+                                && r.getMessage().contains("SUSPICIOUS")
+                                && r.getMessage().contains("possible interception")),
                 "a suspicious audit line");
         assertTrue(audit.stream().noneMatch(r -> r.getMessage().contains(wrapped)), "the token is never logged");
     }
@@ -150,15 +150,17 @@ class VaultSecretsTest {
         Map<String, String> settings = settings(role, bao.privateFile(role + ".secret_id", bao.secretId(role)));
         settings.put("vault.address", bao.tlsAddress());
         settings.put("vault.startup-timeout", "1s");
-        IllegalStateException untrusted = assertThrows(IllegalStateException.class,
-                () -> start(vault(settings)));
-        assertTrue(untrusted.getMessage().contains(bao.tlsAddress())
-                && untrusted.getMessage().contains("CertPath"), untrusted.getMessage());
+        IllegalStateException untrusted = assertThrows(IllegalStateException.class, () -> start(vault(settings)));
+        assertTrue(
+                untrusted.getMessage().contains(bao.tlsAddress())
+                        && untrusted.getMessage().contains("CertPath"),
+                untrusted.getMessage());
 
         settings.put("vault.ca-file", bao.caFile().toString());
         try (Secrets secrets = start(vault(settings))) {
             assertTrue(secrets.health().ready(), secrets.health().details().toString());
-            assertEquals("user-" + role, secrets.memcachedCredentials().orElseThrow().username());
+            assertEquals(
+                    "user-" + role, secrets.memcachedCredentials().orElseThrow().username());
         }
     }
 
@@ -167,9 +169,10 @@ class VaultSecretsTest {
         String role = role(60, 600);
         Map<String, String> settings = settings(role, bao.privateFile(role + ".secret_id", bao.secretId(role)));
         settings.put("vault.address", bao.tlsAddress());
-        settings.put("vault.ca-file", bao.privateFile("not-a-ca.pem", "not a certificate").toString());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> start(vault(settings)));
+        settings.put(
+                "vault.ca-file",
+                bao.privateFile("not-a-ca.pem", "not a certificate").toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> start(vault(settings)));
         assertTrue(e.getMessage().startsWith("vault.ca-file "), e.getMessage());
     }
 
@@ -181,11 +184,14 @@ class VaultSecretsTest {
         settings.put("vault.renew-margin", "2s");
         try (Secrets secrets = start(vault(settings))) {
             Instant start = Instant.now();
-            Await.until(() -> count("vault_rotations", "token") >= 1, Duration.ofSeconds(20),
+            Await.until(
+                    () -> count("vault_rotations", "token") >= 1,
+                    Duration.ofSeconds(20),
                     "a new login before the max TTL");
             double renewals = count("vault_renewals", "token");
-            System.out.printf("token: %.0f renewals, then a new login after %d ms%n", renewals,
-                    Duration.between(start, Instant.now()).toMillis());
+            System.out.printf(
+                    "token: %.0f renewals, then a new login after %d ms%n",
+                    renewals, Duration.between(start, Instant.now()).toMillis());
             assertTrue(renewals >= 2, "renewals before the max TTL: " + renewals);
             assertEquals(0.0, count("vault_renewal_failures", "token"));
             assertTrue(secrets.health().ready());
@@ -207,7 +213,9 @@ class VaultSecretsTest {
             assertEquals(2.0, count("vault_logins", "token"));
             bao.writeKv("kv", "inference/" + role, Map.of("username", "after-revoke", "password", "p2"));
             time.advance(Duration.ofSeconds(2));
-            assertEquals("after-revoke", secrets.memcachedCredentials().orElseThrow().username(),
+            assertEquals(
+                    "after-revoke",
+                    secrets.memcachedCredentials().orElseThrow().username(),
                     "the new token reads the secret");
             assertTrue(secrets.health().ready());
         }
@@ -221,7 +229,8 @@ class VaultSecretsTest {
         ManualScheduler time = new ManualScheduler();
         try (Secrets secrets = start(vault(settings), time)) {
             secrets.onMemcachedCredentials(seen::add);
-            assertEquals("user-" + role, secrets.memcachedCredentials().orElseThrow().username());
+            assertEquals(
+                    "user-" + role, secrets.memcachedCredentials().orElseThrow().username());
             time.advance(Duration.ofMillis(500)); // two polls of the KV secret (every 200 ms)
             assertEquals(List.of(), seen, "no callback without a new version");
             for (int v = 2; v <= 3; v++) {
@@ -230,8 +239,7 @@ class VaultSecretsTest {
                 assertTrue(seen.size() >= v - 1, "version " + v + " seen");
             }
             time.advance(Duration.ofMillis(500));
-            assertEquals(List.of(new Login("user-v2", "pw-v2"),
-                    new Login("user-v3", "pw-v3")), seen);
+            assertEquals(List.of(new Login("user-v2", "pw-v2"), new Login("user-v3", "pw-v3")), seen);
             assertEquals("user-v3", secrets.memcachedCredentials().orElseThrow().username());
             assertEquals(2.0, count("vault_rotations", "kv"));
         }
@@ -262,8 +270,10 @@ class VaultSecretsTest {
             double renewalsBefore = count("vault_renewals", "token");
             time.advance(Duration.ofSeconds(2)); // the longest backoff: a retry falls due on the way
             assertTrue(count("vault_renewals", "token") > renewalsBefore, "renewal after Vault is back");
-            System.out.printf("outage of 7 s (service time): %.0f failed token renewals (backoff 200ms..2s), readiness"
-                    + " never lost, renewed within 2 s of the restart; during: %s%n", failures, during);
+            System.out.printf(
+                    "outage of 7 s (service time): %.0f failed token renewals (backoff 200ms..2s), readiness"
+                            + " never lost, renewed within 2 s of the restart; during: %s%n",
+                    failures, during);
             assertEquals(0, notReady, "ready throughout the outage");
             assertTrue(failures >= 2 && failures <= 10, "retries back off: " + failures + " failures in 7 s");
             assertTrue(during.startsWith("valid until") && during.contains("unreachable"), during);
@@ -280,7 +290,9 @@ class VaultSecretsTest {
         Map<String, String> settings = new HashMap<>();
         settings.put("vault.enabled", "true");
         settings.put("vault.address", bao.address());
-        settings.put("vault.role-id-file", bao.privateFile(role + ".role_id", bao.roleId(role)).toString());
+        settings.put(
+                "vault.role-id-file",
+                bao.privateFile(role + ".role_id", bao.roleId(role)).toString());
         settings.put("vault.secret-id-file", secretIdFile.toString());
         settings.put("vault.kv.memcached-path", "inference/" + role);
         settings.put("vault.kv.poll-interval", "200ms");
@@ -293,8 +305,12 @@ class VaultSecretsTest {
     }
 
     private static VaultSettings vault(Map<String, String> settings) {
-        return VaultSettings.from(Config.builder().disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource().addSource(ConfigSources.create(settings)).build().get("vault"));
+        return VaultSettings.from(Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .addSource(ConfigSources.create(settings))
+                .build()
+                .get("vault"));
     }
 
     /** The counter's increase during this test (the registry is the process-wide one the service uses). */
@@ -306,11 +322,15 @@ class VaultSecretsTest {
         return meters.meters().stream()
                 .filter(m -> m instanceof Counter && m.id().name().equals(name))
                 .filter(m -> m.id().tagsMap().getOrDefault("what", "").equals(what))
-                .mapToDouble(m -> ((Counter) m).count()).sum();
+                .mapToDouble(m -> ((Counter) m).count())
+                .sum();
     }
 
     private double gauge(String name) {
-        return meters.meters().stream().filter(m -> m instanceof Gauge && m.id().name().equals(name))
-                .mapToDouble(m -> ((Gauge<?>) m).value().doubleValue()).findFirst().orElseThrow();
+        return meters.meters().stream()
+                .filter(m -> m instanceof Gauge && m.id().name().equals(name))
+                .mapToDouble(m -> ((Gauge<?>) m).value().doubleValue())
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -1,5 +1,7 @@
 package dev.appliance.inference.demo;
 
+import dev.appliance.inference.manifest.ManifestException;
+import dev.appliance.inference.manifest.SignedManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,9 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-
-import dev.appliance.inference.manifest.ManifestException;
-import dev.appliance.inference.manifest.SignedManifest;
 
 /**
  * Trains and writes the demo models, reporting progress to a callback. Keeps the data set and the trained
@@ -25,7 +24,8 @@ final class DemoModelBuilder {
     static final int DATA_SET_SIZE = 25_000;
     static final int TRAINING_ROWS = 20_000;
 
-    private static final String RISK_DESCRIPTION = "Probability that a card transaction is risky (demo, synthetic data)";
+    private static final String RISK_DESCRIPTION =
+            "Probability that a card transaction is risky (demo, synthetic data)";
     private static final String HEAVY_DESCRIPTION = "Probability that a card transaction is risky, with a deliberately"
             + " expensive extra branch (demo, synthetic data; about 1.6 GFLOP per row)";
 
@@ -34,8 +34,7 @@ final class DemoModelBuilder {
             1, new Recipe(FeatureEncoding.BASE, 150),
             2, new Recipe(FeatureEncoding.WITH_INTERACTIONS, 400));
 
-    private record Recipe(FeatureEncoding encoding, int epochs) {
-    }
+    private record Recipe(FeatureEncoding encoding, int epochs) {}
 
     private final Consumer<String> progress;
     private final Map<FeatureEncoding, LogisticModel> trained = new EnumMap<>(FeatureEncoding.class);
@@ -63,8 +62,14 @@ final class DemoModelBuilder {
         LogisticModel model = risk(1);
         progress.accept("risk_heavy v1: the risk v1 model plus a fixed random " + HeavyBranch.WIDTH + "x"
                 + HeavyBranch.WIDTH + " per-row branch (nudges the log-odds by at most 0.05)");
-        write(versionDir, HEAVY, 1, HEAVY_DESCRIPTION, model,
-                Optional.of(HeavyBranch.forInputWidth(model.encoding().width())), signer);
+        write(
+                versionDir,
+                HEAVY,
+                1,
+                HEAVY_DESCRIPTION,
+                model,
+                Optional.of(HeavyBranch.forInputWidth(model.encoding().width())),
+                signer);
     }
 
     void writeRepository(Path root, Optional<KeyPair> signer) throws IOException {
@@ -73,8 +78,15 @@ final class DemoModelBuilder {
         writeHeavy(root.resolve(HEAVY).resolve("1"), signer);
     }
 
-    private void write(Path versionDir, String name, int version, String description, LogisticModel model,
-                       Optional<HeavyBranch> heavy, Optional<KeyPair> signer) throws IOException {
+    private void write(
+            Path versionDir,
+            String name,
+            int version,
+            String description,
+            LogisticModel model,
+            Optional<HeavyBranch> heavy,
+            Optional<KeyPair> signer)
+            throws IOException {
         StagedVersion.publish(versionDir, staging -> {
             SavedModelExport.export(staging, model, heavy);
             // The canary (risk v2) declares no defaults: without fresh features it refuses rather than guesses.
@@ -82,7 +94,9 @@ final class DemoModelBuilder {
             if (signer.isPresent()) {
                 SignedManifest.sign(staging, signer.get().getPrivate());
                 try {
-                    SignedManifest.verifySignature(staging, Files.readAllBytes(staging.resolve(SignedManifest.FILE)),
+                    SignedManifest.verifySignature(
+                            staging,
+                            Files.readAllBytes(staging.resolve(SignedManifest.FILE)),
                             signer.get().getPublic());
                 } catch (ManifestException e) {
                     throw new IllegalStateException("the signing key's .pub does not match its private key", e);
@@ -98,11 +112,12 @@ final class DemoModelBuilder {
 
     private LogisticModel train(int version, Recipe recipe) {
         List<SyntheticTransactions.Labelled> rows = dataSet();
-        progress.accept(String.format("risk v%d: logistic regression on %d encoded columns (%s), %d epochs of"
-                        + " full-batch gradient descent", version, recipe.encoding().width(), recipe.encoding(),
-                recipe.epochs()));
-        LogisticModel model = GradientDescent.train(recipe.encoding(), rows.subList(0, TRAINING_ROWS),
-                recipe.epochs(), 50, progress);
+        progress.accept(String.format(
+                "risk v%d: logistic regression on %d encoded columns (%s), %d epochs of"
+                        + " full-batch gradient descent",
+                version, recipe.encoding().width(), recipe.encoding(), recipe.epochs()));
+        LogisticModel model =
+                GradientDescent.train(recipe.encoding(), rows.subList(0, TRAINING_ROWS), recipe.epochs(), 50, progress);
         progress.accept("risk v" + version + ": " + HeldOutMetrics.of(model, rows.subList(TRAINING_ROWS, rows.size())));
         return model;
     }
@@ -110,10 +125,17 @@ final class DemoModelBuilder {
     private List<SyntheticTransactions.Labelled> dataSet() {
         if (dataSet == null) {
             dataSet = SyntheticTransactions.generate(DATA_SET_SIZE, SyntheticTransactions.SEED);
-            long risky = dataSet.stream().filter(SyntheticTransactions.Labelled::risky).count();
-            progress.accept(String.format("data set: %,d synthetic transactions (seed %d), %,d for training and %,d"
-                            + " held out; %.1f%% risky", dataSet.size(), SyntheticTransactions.SEED, TRAINING_ROWS,
-                    dataSet.size() - TRAINING_ROWS, 100.0 * risky / dataSet.size()));
+            long risky = dataSet.stream()
+                    .filter(SyntheticTransactions.Labelled::risky)
+                    .count();
+            progress.accept(String.format(
+                    "data set: %,d synthetic transactions (seed %d), %,d for training and %,d"
+                            + " held out; %.1f%% risky",
+                    dataSet.size(),
+                    SyntheticTransactions.SEED,
+                    TRAINING_ROWS,
+                    dataSet.size() - TRAINING_ROWS,
+                    100.0 * risky / dataSet.size()));
         }
         return dataSet;
     }

@@ -1,5 +1,6 @@
 package dev.appliance.inference.demo;
 
+import dev.appliance.inference.manifest.SigningKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -7,8 +8,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Optional;
 import java.util.function.Consumer;
-
-import dev.appliance.inference.manifest.SigningKeys;
 
 /**
  * Writes the demo model repository: {@code risk/1}, {@code risk/2} and {@code risk_heavy/1}, each a
@@ -31,13 +30,12 @@ import dev.appliance.inference.manifest.SigningKeys;
  */
 public final class DemoModels {
 
-    private DemoModels() {
-    }
+    private DemoModels() {}
 
     /** Writes risk model {@code version} (1 or 2) into {@code versionDir}, unsigned. */
     public static void writeRisk(Path versionDir, int version) {
         try {
-            new DemoModelBuilder(line -> { }).writeRisk(versionDir, version, Optional.empty());
+            new DemoModelBuilder(line -> {}).writeRisk(versionDir, version, Optional.empty());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write risk v" + version + " to " + versionDir, e);
         }
@@ -46,7 +44,7 @@ public final class DemoModels {
     /** Writes the heavy demo model (same input and output as risk) into {@code versionDir}, unsigned. */
     public static void writeHeavy(Path versionDir) {
         try {
-            new DemoModelBuilder(line -> { }).writeHeavy(versionDir, Optional.empty());
+            new DemoModelBuilder(line -> {}).writeHeavy(versionDir, Optional.empty());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write risk_heavy to " + versionDir, e);
         }
@@ -57,7 +55,7 @@ public final class DemoModels {
      * creates it, see {@link SigningKeys#loadOrCreateKeyPair}) and signs every version.
      */
     public static void writeRepository(Path root, Optional<Path> signingKey) {
-        writeRepository(root, signingKey, line -> { });
+        writeRepository(root, signingKey, line -> {});
     }
 
     static void writeRepository(Path root, Optional<Path> signingKey, Consumer<String> progress) {

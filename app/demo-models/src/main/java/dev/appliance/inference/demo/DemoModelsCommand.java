@@ -19,8 +19,7 @@ public final class DemoModelsCommand {
     static final int FAILED = 1;
     static final int BAD_USAGE = 2;
 
-    private DemoModelsCommand() {
-    }
+    private DemoModelsCommand() {}
 
     /** Runs the command and exits with its code; {@code make models} runs it from target/demo-models-exec.jar. */
     public static void main(String[] args) {

@@ -2,7 +2,6 @@ package dev.appliance.inference.demo;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -71,8 +70,13 @@ enum FeatureEncoding {
         Operand<TFloat32> z = tf.clipByValue(column(tf, features, 5), tf.constant(Z_MIN), tf.constant(Z_MAX));
         Operand<TFloat32> hour = column(tf, features, 2);
 
-        List<Operand<TFloat32>> parts = new ArrayList<>(List.of(logAmount, logAge, logMean, z,
-                oneHot(tf, column(tf, features, 1), CATEGORIES), oneHot(tf, hour, HOURS)));
+        List<Operand<TFloat32>> parts = new ArrayList<>(List.of(
+                logAmount,
+                logAge,
+                logMean,
+                z,
+                oneHot(tf, column(tf, features, 1), CATEGORIES),
+                oneHot(tf, hour, HOURS)));
         if (interactions) {
             Operand<TFloat32> night = tf.dtypes.cast(tf.math.less(hour, tf.constant(NIGHT_BEFORE)), TFloat32.class);
             parts.add(tf.math.mul(z, logAge));
@@ -97,7 +101,8 @@ enum FeatureEncoding {
 
     /** One-hot of a {@code [n, 1]} float column holding integer values; {@code [n, depth]}. */
     private static Operand<TFloat32> oneHot(Ops tf, Operand<TFloat32> column, int depth) {
-        Operand<TInt32> index = tf.reshape(tf.dtypes.cast(tf.math.round(column), TInt32.class), tf.constant(new int[] {-1}));
+        Operand<TInt32> index =
+                tf.reshape(tf.dtypes.cast(tf.math.round(column), TInt32.class), tf.constant(new int[] {-1}));
         return tf.oneHot(index, tf.constant(depth), tf.constant(1f), tf.constant(0f));
     }
 }

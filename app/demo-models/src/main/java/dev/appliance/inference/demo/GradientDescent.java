@@ -16,12 +16,15 @@ final class GradientDescent {
     private static final double MOMENTUM = 0.9;
     private static final double L2 = 1e-4;
 
-    private GradientDescent() {
-    }
+    private GradientDescent() {}
 
     /** Trains for {@code epochs} passes, reporting the training loss every {@code reportEvery} epochs. */
-    static LogisticModel train(FeatureEncoding encoding, List<SyntheticTransactions.Labelled> rows, int epochs,
-                               int reportEvery, Consumer<String> progress) {
+    static LogisticModel train(
+            FeatureEncoding encoding,
+            List<SyntheticTransactions.Labelled> rows,
+            int epochs,
+            int reportEvery,
+            Consumer<String> progress) {
         int n = rows.size();
         int d = encoding.width();
         double[][] x = new double[n][];

@@ -1,7 +1,6 @@
 package dev.appliance.inference.demo;
 
 import java.util.SplittableRandom;
-
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -34,8 +33,8 @@ record HeavyBranch(float[][] w1, float[] b1, float[][] w2, float[][] w3) {
         for (int i = 0; i < WIDTH; i++) {
             b1[i] = (float) (0.1 * gaussian(random));
         }
-        return new HeavyBranch(matrix(random, inputWidth, WIDTH), b1, matrix(random, WIDTH, WIDTH),
-                matrix(random, WIDTH, WIDTH));
+        return new HeavyBranch(
+                matrix(random, inputWidth, WIDTH), b1, matrix(random, WIDTH, WIDTH), matrix(random, WIDTH, WIDTH));
     }
 
     /** The {@code [n, 1]} log-odds nudge for standardised encoded columns {@code x}. */
@@ -50,8 +49,8 @@ record HeavyBranch(float[][] w1, float[] b1, float[][] w2, float[][] w3) {
             m = tf.math.tanh(tf.linalg.matMul(tf.math.tanh(tf.linalg.matMul(m, w2c)), w3c));
         }
         Operand<TFloat32> perRow = tf.reshape(m, tf.constant(new int[] {-1, WIDTH * WIDTH}));
-        Operand<TFloat32> mean = tf.math.mean(perRow, tf.constant(new int[] {1}),
-                org.tensorflow.op.math.Mean.keepDims(true));
+        Operand<TFloat32> mean =
+                tf.math.mean(perRow, tf.constant(new int[] {1}), org.tensorflow.op.math.Mean.keepDims(true));
         return tf.math.mul(tf.constant(SCALE), tf.math.tanh(mean));
     }
 

@@ -30,8 +30,8 @@ record HeldOutMetrics(int rows, double baseRate, double accuracy, double majorit
             loss += GradientDescent.logLoss(p[i], row.risky() ? 1 : 0);
         }
         double baseRate = (double) positives / n;
-        return new HeldOutMetrics(n, baseRate, (double) correct / n, Math.max(baseRate, 1 - baseRate),
-                auc(p, rows), loss / n);
+        return new HeldOutMetrics(
+                n, baseRate, (double) correct / n, Math.max(baseRate, 1 - baseRate), auc(p, rows), loss / n);
     }
 
     /** Mann-Whitney form of the AUC, ties counted as half. */
@@ -65,7 +65,8 @@ record HeldOutMetrics(int rows, double baseRate, double accuracy, double majorit
 
     @Override
     public String toString() {
-        return String.format("held-out rows %d, risky %.1f%%, accuracy %.4f (majority class %.4f), AUC %.4f, log-loss %.4f",
+        return String.format(
+                "held-out rows %d, risky %.1f%%, accuracy %.4f (majority class %.4f), AUC %.4f, log-loss %.4f",
                 rows, 100 * baseRate, accuracy, majority, auc, logLoss);
     }
 }

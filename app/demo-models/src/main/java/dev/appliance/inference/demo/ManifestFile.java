@@ -1,14 +1,12 @@
 package dev.appliance.inference.demo;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.appliance.inference.manifest.SignedManifest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Writes {@code manifest.json} (schema 1) for a version folder: what the model is, its signature's input
@@ -31,8 +29,7 @@ final class ManifestFile {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ManifestFile() {
-    }
+    private ManifestFile() {}
 
     /**
      * Hashes the folder's files and writes the manifest beside them. Every demo model looks up the
@@ -55,11 +52,22 @@ final class ManifestFile {
         }
         ObjectNode entity = root.putObject("entity").put("key", "user_id");
         ArrayNode looked = entity.putArray("features");
-        ObjectNode age = looked.addObject().put("name", "account_age_days").put("source", "stored").put("max_age", "2d");
-        ObjectNode mean = looked.addObject().put("name", "recent_amount_mean").put("source", "mean").put("of", "amount")
-                .put("last", RECENT).put("max_age", "90d");
-        ObjectNode zscore = looked.addObject().put("name", "recent_amount_zscore").put("source", "zscore")
-                .put("of", "amount").put("last", RECENT).put("max_age", "90d");
+        ObjectNode age = looked.addObject()
+                .put("name", "account_age_days")
+                .put("source", "stored")
+                .put("max_age", "2d");
+        ObjectNode mean = looked.addObject()
+                .put("name", "recent_amount_mean")
+                .put("source", "mean")
+                .put("of", "amount")
+                .put("last", RECENT)
+                .put("max_age", "90d");
+        ObjectNode zscore = looked.addObject()
+                .put("name", "recent_amount_zscore")
+                .put("source", "zscore")
+                .put("of", "amount")
+                .put("last", RECENT)
+                .put("max_age", "90d");
         if (defaults) {
             // Neutral values: a one-year-old account, the data set's typical amount, an unremarkable amount.
             age.put("default", 365.0);

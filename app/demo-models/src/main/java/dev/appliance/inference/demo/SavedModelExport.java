@@ -1,13 +1,12 @@
 package dev.appliance.inference.demo;
 
+import ai.djl.engine.Engine;
+import com.google.protobuf.CodedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-
-import ai.djl.engine.Engine;
-import com.google.protobuf.CodedOutputStream;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
@@ -33,8 +32,7 @@ final class SavedModelExport {
     static final String OUTPUT = "probability";
     private static final String PROTO_FILE = "saved_model.pb";
 
-    private SavedModelExport() {
-    }
+    private SavedModelExport() {}
 
     /** Writes the SavedModel into {@code dir} (absent or empty). */
     static void export(Path dir, LogisticModel model, Optional<HeavyBranch> heavy) throws IOException {
@@ -42,20 +40,26 @@ final class SavedModelExport {
         Engine.getEngine("TensorFlow");
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
-            Placeholder<TFloat32> features = tf.withName(INPUT).placeholder(TFloat32.class,
-                    Placeholder.shape(Shape.of(-1, Transaction.WIDTH)));
+            Placeholder<TFloat32> features =
+                    tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, Transaction.WIDTH)));
             Operand<TFloat32> encoded = model.encoding().encode(tf, features);
-            Operand<TFloat32> logit = tf.math.add(tf.linalg.matMul(encoded, tf.constant(model.foldedWeights())),
-                    tf.constant(model.foldedBias()));
+            Operand<TFloat32> logit = tf.math.add(
+                    tf.linalg.matMul(encoded, tf.constant(model.foldedWeights())), tf.constant(model.foldedBias()));
             if (heavy.isPresent()) {
                 logit = tf.math.add(logit, heavy.get().nudge(tf, standardised(tf, encoded, model)));
             }
             Operand<TFloat32> probability = tf.withName(OUTPUT).math.sigmoid(logit);
             try (Session session = new Session(graph)) {
-                Signature signature = Signature.builder().key(SIGNATURE)
-                        .input(INPUT, features).output(OUTPUT, probability).build();
-                SavedModelBundle.exporter(dir.toString()).withTags(TAG).withSession(session)
-                        .withSignature(signature).export();
+                Signature signature = Signature.builder()
+                        .key(SIGNATURE)
+                        .input(INPUT, features)
+                        .output(OUTPUT, probability)
+                        .build();
+                SavedModelBundle.exporter(dir.toString())
+                        .withTags(TAG)
+                        .withSession(session)
+                        .withSignature(signature)
+                        .export();
             }
         }
         rewriteDeterministically(dir.resolve(PROTO_FILE));

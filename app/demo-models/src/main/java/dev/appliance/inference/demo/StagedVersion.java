@@ -22,8 +22,7 @@ final class StagedVersion {
         void fill(Path staging) throws IOException;
     }
 
-    private StagedVersion() {
-    }
+    private StagedVersion() {}
 
     static void publish(Path target, Filler filler) throws IOException {
         Path absolute = target.toAbsolutePath().normalize();

@@ -48,23 +48,18 @@ final class SyntheticTransactions {
     /** Seed of every demo build. */
     static final long SEED = 42L;
 
-    static final double[] CATEGORY_WEIGHTS = {
-        14, 8, 12, 5, 3, 7, 3, 3, 6, 5, 4, 2, 5, 3, 4, 1.5, 4, 2, 2, 1.5
-    };
+    static final double[] CATEGORY_WEIGHTS = {14, 8, 12, 5, 3, 7, 3, 3, 6, 5, 4, 2, 5, 3, 4, 1.5, 4, 2, 2, 1.5};
 
     static final double[] HOUR_WEIGHTS = {
-        1, 0.7, 0.5, 0.4, 0.4, 0.6, 1.5, 3, 4.5, 5.5, 6, 6.5,
-        7, 6.5, 6, 6, 6.2, 6.8, 7, 6.5, 5.5, 4.5, 3, 1.8
+        1, 0.7, 0.5, 0.4, 0.4, 0.6, 1.5, 3, 4.5, 5.5, 6, 6.5, 7, 6.5, 6, 6, 6.2, 6.8, 7, 6.5, 5.5, 4.5, 3, 1.8
     };
 
     private static final boolean[] HIGH_RISK = highRiskCategories();
 
-    private SyntheticTransactions() {
-    }
+    private SyntheticTransactions() {}
 
     /** A transaction and its drawn label. */
-    record Labelled(Transaction transaction, boolean risky) {
-    }
+    record Labelled(Transaction transaction, boolean risky) {}
 
     /** Draws {@code size} labelled transactions from the given seed. */
     static List<Labelled> generate(int size, long seed) {
@@ -107,7 +102,8 @@ final class SyntheticTransactions {
             sumSquares += a * a;
         }
         double mean = sum / recentCount;
-        double std = Math.max(StrictMath.sqrt(Math.max(sumSquares - recentCount * mean * mean, 0) / (recentCount - 1)), 1.0);
+        double std =
+                Math.max(StrictMath.sqrt(Math.max(sumSquares - recentCount * mean * mean, 0) / (recentCount - 1)), 1.0);
 
         double amount = random.nextDouble() < 0.9
                 ? logNormal(random, StrictMath.log(typical), 0.45)
@@ -116,8 +112,8 @@ final class SyntheticTransactions {
 
         int category = pick(random, CATEGORY_WEIGHTS);
         int hour = pick(random, HOUR_WEIGHTS);
-        return new Transaction((float) amount, category, hour, (float) age, (float) mean,
-                (float) ((amount - mean) / std));
+        return new Transaction(
+                (float) amount, category, hour, (float) age, (float) mean, (float) ((amount - mean) / std));
     }
 
     private static double logNormal(SplittableRandom random, double mu, double sigma) {

@@ -11,8 +11,13 @@ package dev.appliance.inference.demo;
  * @param recentAmountMean     mean of the user's recent transaction amounts
  * @param recentAmountZscore   (amount - recent mean) / standard deviation of the recent amounts
  */
-record Transaction(float amount, int merchantCategory, int hour, float accountAgeDays,
-                   float recentAmountMean, float recentAmountZscore) {
+record Transaction(
+        float amount,
+        int merchantCategory,
+        int hour,
+        float accountAgeDays,
+        float recentAmountMean,
+        float recentAmountZscore) {
 
     /** Number of input columns. */
     static final int WIDTH = 6;

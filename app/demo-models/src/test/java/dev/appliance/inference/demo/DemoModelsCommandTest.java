@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.appliance.inference.manifest.SignedManifest;
+import dev.appliance.inference.manifest.SigningKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,16 +19,10 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.stream.Stream;
-
-import dev.appliance.inference.manifest.SignedManifest;
-import dev.appliance.inference.manifest.SigningKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 class DemoModelsCommandTest {
 
@@ -44,8 +42,13 @@ class DemoModelsCommandTest {
 
         assertEquals(0, code, err.toString());
         String progress = out.toString(StandardCharsets.UTF_8);
-        for (String expected : List.of("25,000 synthetic transactions", "training log-loss", "AUC",
-                "generated a new signing key", "risk_heavy/1/saved_model.pb", "risk/2/manifest.sig")) {
+        for (String expected : List.of(
+                "25,000 synthetic transactions",
+                "training log-loss",
+                "AUC",
+                "generated a new signing key",
+                "risk_heavy/1/saved_model.pb",
+                "risk/2/manifest.sig")) {
             assertTrue(progress.contains(expected), "progress lacks '" + expected + "':\n" + progress);
         }
         assertFalse(progress.contains("PRIVATE"), "progress must not show key material");
@@ -61,11 +64,18 @@ class DemoModelsCommandTest {
         ObjectMapper json = new ObjectMapper();
         for (String version : List.of("risk/1", "risk/2", "risk_heavy/1")) {
             Path dirOfVersion = models.resolve(version);
-            assertDoesNotThrow(() -> SignedManifest.verifySignature(dirOfVersion,
-                    Files.readAllBytes(dirOfVersion.resolve("manifest.json")), publicKey), version + " signature");
-            JsonNode manifest = json.readTree(dirOfVersion.resolve("manifest.json").toFile());
-            assertEquals(version.substring(0, version.indexOf('/')), manifest.get("model").asText());
-            assertEquals(Integer.parseInt(version.substring(version.indexOf('/') + 1)), manifest.get("version").asInt());
+            assertDoesNotThrow(
+                    () -> SignedManifest.verifySignature(
+                            dirOfVersion, Files.readAllBytes(dirOfVersion.resolve("manifest.json")), publicKey),
+                    version + " signature");
+            JsonNode manifest =
+                    json.readTree(dirOfVersion.resolve("manifest.json").toFile());
+            assertEquals(
+                    version.substring(0, version.indexOf('/')),
+                    manifest.get("model").asText());
+            assertEquals(
+                    Integer.parseInt(version.substring(version.indexOf('/') + 1)),
+                    manifest.get("version").asInt());
             try (SavedModels model = SavedModels.load(dirOfVersion)) {
                 assertEquals(3, model.predict(new float[6], new float[6], new float[6]).length);
             }
@@ -78,12 +88,15 @@ class DemoModelsCommandTest {
         int code = run(args.isEmpty() ? new String[0] : args.split(" "));
 
         assertEquals(2, code);
-        assertTrue(err.toString().contains("usage: build-demo-models --output DIR [--signing-key FILE]"), err.toString());
+        assertTrue(
+                err.toString().contains("usage: build-demo-models --output DIR [--signing-key FILE]"), err.toString());
         assertEquals("", out.toString());
     }
 
     private int run(String... args) {
-        return DemoModelsCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return DemoModelsCommand.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 

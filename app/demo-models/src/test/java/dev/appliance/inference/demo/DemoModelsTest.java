@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -14,13 +16,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 class DemoModelsTest {
 
@@ -44,7 +42,8 @@ class DemoModelsTest {
         for (String version : List.of("risk/1", "risk/2", "risk_heavy/1")) {
             try (SavedModels model = SavedModels.load(repo.resolve(version))) {
                 float[] p = model.predict(RISKY, ORDINARY);
-                assertTrue(p[0] > 0.5f && p[1] < 0.05f && p[0] > p[1],
+                assertTrue(
+                        p[0] > 0.5f && p[1] < 0.05f && p[0] > p[1],
                         version + ": risky " + p[0] + " vs ordinary " + p[1]);
             }
         }
@@ -52,7 +51,7 @@ class DemoModelsTest {
 
     @Test
     void exportedGraphComputesWhatWasTrained() throws Exception {
-        DemoModelBuilder builder = new DemoModelBuilder(line -> { });
+        DemoModelBuilder builder = new DemoModelBuilder(line -> {});
         List<float[]> rows = heldOutRows(200);
         for (int version : new int[] {1, 2}) {
             LogisticModel trained = builder.risk(version);
@@ -69,11 +68,12 @@ class DemoModelsTest {
     void versionTwoPredictsDifferentlyFromVersionOne() throws Exception {
         float[][] rows = heldOutRows(50).toArray(float[][]::new);
         try (SavedModels v1 = SavedModels.load(repo.resolve("risk/1"));
-             SavedModels v2 = SavedModels.load(repo.resolve("risk/2"))) {
+                SavedModels v2 = SavedModels.load(repo.resolve("risk/2"))) {
             float[] p1 = v1.predict(rows);
             float[] p2 = v2.predict(rows);
             long differing = IntStream.range(0, rows.length)
-                    .filter(i -> Math.abs(p1[i] - p2[i]) > 1e-3).count();
+                    .filter(i -> Math.abs(p1[i] - p2[i]) > 1e-3)
+                    .count();
             assertTrue(differing > rows.length / 2, differing + " of " + rows.length + " rows differ");
         }
     }
@@ -81,11 +81,13 @@ class DemoModelsTest {
     @Test
     void buildingAVersionAgainGivesIdenticalFilesAndPredictions(@TempDir Path again) throws Exception {
         DemoModels.writeRisk(again.resolve("risk/2"), 2);
-        assertArrayEquals(Files.readAllBytes(repo.resolve("risk/2/manifest.json")),
-                Files.readAllBytes(again.resolve("risk/2/manifest.json")), "manifest, hence every file hash");
+        assertArrayEquals(
+                Files.readAllBytes(repo.resolve("risk/2/manifest.json")),
+                Files.readAllBytes(again.resolve("risk/2/manifest.json")),
+                "manifest, hence every file hash");
         float[][] rows = heldOutRows(100).toArray(float[][]::new);
         try (SavedModels first = SavedModels.load(repo.resolve("risk/2"));
-             SavedModels second = SavedModels.load(again.resolve("risk/2"))) {
+                SavedModels second = SavedModels.load(again.resolve("risk/2"))) {
             assertArrayEquals(first.predict(rows), second.predict(rows));
         }
     }
@@ -93,9 +95,21 @@ class DemoModelsTest {
     @Test
     void manifestDescribesTheModelAndHashesEveryFile() throws Exception {
         Path dir = repo.resolve("risk/2");
-        JsonNode manifest = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
-        assertEquals(List.of("schema", "model", "version", "description", "signature_name", "input", "output",
-                "features", "entity", "files"), fieldNames(manifest));
+        JsonNode manifest =
+                new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+        assertEquals(
+                List.of(
+                        "schema",
+                        "model",
+                        "version",
+                        "description",
+                        "signature_name",
+                        "input",
+                        "output",
+                        "features",
+                        "entity",
+                        "files"),
+                fieldNames(manifest));
         assertEquals(1, manifest.get("schema").asInt());
         assertEquals("risk", manifest.get("model").asText());
         assertEquals(2, manifest.get("version").asInt());
@@ -103,21 +117,34 @@ class DemoModelsTest {
         assertEquals("features", manifest.at("/input/name").asText());
         assertEquals("probability", manifest.at("/output/name").asText());
         List<String> features = new ArrayList<>();
-        manifest.get("features").forEach(f -> features.add(f.get("name").asText() + ":" + f.get("dtype").asText()));
-        assertEquals(List.of("amount:float32", "merchant_category:int32", "hour:int32", "account_age_days:float32",
-                "recent_amount_mean:float32", "recent_amount_zscore:float32"), features);
+        manifest.get("features")
+                .forEach(f -> features.add(
+                        f.get("name").asText() + ":" + f.get("dtype").asText()));
+        assertEquals(
+                List.of(
+                        "amount:float32",
+                        "merchant_category:int32",
+                        "hour:int32",
+                        "account_age_days:float32",
+                        "recent_amount_mean:float32",
+                        "recent_amount_zscore:float32"),
+                features);
 
         List<String> listed = fieldNames(manifest.get("files"));
         assertEquals(listed.stream().sorted().toList(), listed);
         List<String> onDisk;
         try (Stream<Path> walk = Files.walk(dir)) {
-            onDisk = walk.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString())
-                    .filter(p -> !p.equals("manifest.json")).sorted().toList();
+            onDisk = walk.filter(Files::isRegularFile)
+                    .map(p -> dir.relativize(p).toString())
+                    .filter(p -> !p.equals("manifest.json"))
+                    .sorted()
+                    .toList();
         }
         assertEquals(onDisk, listed);
         assertTrue(listed.contains("saved_model.pb"));
         for (String file : listed) {
-            assertEquals(sha256(dir.resolve(file)), manifest.at("/files").get(file).asText(), file);
+            assertEquals(
+                    sha256(dir.resolve(file)), manifest.at("/files").get(file).asText(), file);
         }
         assertFalse(Files.exists(dir.resolve("manifest.sig")), "writeRisk does not sign");
     }
@@ -127,12 +154,15 @@ class DemoModelsTest {
         Path dir = repo.resolve("risk_heavy/1");
         long bytes;
         try (Stream<Path> walk = Files.walk(dir)) {
-            bytes = walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            bytes = walk.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
         assertTrue(bytes < 5_000_000, "heavy model takes " + bytes + " bytes");
         double heavyMs;
         double lightMs;
-        try (SavedModels heavy = SavedModels.load(dir); SavedModels light = SavedModels.load(repo.resolve("risk/1"))) {
+        try (SavedModels heavy = SavedModels.load(dir);
+                SavedModels light = SavedModels.load(repo.resolve("risk/1"))) {
             float[] first = heavy.predict(RISKY, ORDINARY);
             assertArrayEquals(first, heavy.predict(RISKY, ORDINARY));
             for (float p : first) {
@@ -141,8 +171,8 @@ class DemoModelsTest {
             heavyMs = medianSingleRowMillis(heavy);
             lightMs = medianSingleRowMillis(light);
         }
-        System.out.printf("median single-row inference through DJL: risk_heavy/1 %.2f ms, risk/1 %.3f ms%n",
-                heavyMs, lightMs);
+        System.out.printf(
+                "median single-row inference through DJL: risk_heavy/1 %.2f ms, risk/1 %.3f ms%n", heavyMs, lightMs);
         // Timing on shared CI is noisy; only a generous, relative sanity bound is asserted here.
         assertTrue(heavyMs > 3 * lightMs, "heavy " + heavyMs + " ms vs light " + lightMs + " ms");
     }
@@ -163,8 +193,10 @@ class DemoModelsTest {
 
     private static List<float[]> heldOutRows(int n) {
         return SyntheticTransactions.generate(DemoModelBuilder.DATA_SET_SIZE, SyntheticTransactions.SEED)
-                .subList(DemoModelBuilder.TRAINING_ROWS, DemoModelBuilder.TRAINING_ROWS + n).stream()
-                .map(row -> row.transaction().features()).toList();
+                .subList(DemoModelBuilder.TRAINING_ROWS, DemoModelBuilder.TRAINING_ROWS + n)
+                .stream()
+                .map(row -> row.transaction().features())
+                .toList();
     }
 
     private static List<String> fieldNames(JsonNode node) {

@@ -1,9 +1,5 @@
 package dev.appliance.inference.demo;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Arrays;
-
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -13,6 +9,9 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
 
 /** Loads a version folder through DJL exactly as the service does and runs it. */
 final class SavedModels implements AutoCloseable {
@@ -44,8 +43,8 @@ final class SavedModels implements AutoCloseable {
             long[] shape = probability.getShape().getShape();
             if (!Arrays.equals(shape, new long[] {rows.length, 1})
                     || probability.getDataType() != ai.djl.ndarray.types.DataType.FLOAT32) {
-                throw new AssertionError("expected float32 [" + rows.length + ", 1], got "
-                        + probability.getDataType() + " " + probability.getShape());
+                throw new AssertionError("expected float32 [" + rows.length + ", 1], got " + probability.getDataType()
+                        + " " + probability.getShape());
             }
             return probability.toFloatArray();
         }

@@ -1,5 +1,9 @@
 package dev.appliance.inference.manifest;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.appliance.inference.manifest.ManifestException.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,12 +22,6 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.appliance.inference.manifest.ManifestException.Problem;
-
 /**
  * The signed manifest of a model version folder, written by the demo-model builder and checked by the
  * service. {@code manifest.json} lists, under {@code files}, the lowercase hex SHA-256 of every other
@@ -41,8 +39,7 @@ public final class SignedManifest {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private SignedManifest() {
-    }
+    private SignedManifest() {}
 
     /**
      * Hashes the folder's files and writes {@code manifest.json} beside them: {@code fields} in their order,
@@ -82,15 +79,18 @@ public final class SignedManifest {
     public static void verifySignature(Path versionDir, byte[] manifest, PublicKey key) throws ManifestException {
         Path sigFile = versionDir.resolve(SIGNATURE_FILE);
         if (!Files.isRegularFile(sigFile)) {
-            throw new ManifestException(Problem.SIGNATURE, "manifest.sig is missing and a model signing key is configured");
+            throw new ManifestException(
+                    Problem.SIGNATURE, "manifest.sig is missing and a model signing key is configured");
         }
         try {
-            byte[] sig = Base64.getDecoder().decode(Files.readString(sigFile, StandardCharsets.US_ASCII).trim());
+            byte[] sig = Base64.getDecoder()
+                    .decode(Files.readString(sigFile, StandardCharsets.US_ASCII).trim());
             Signature verifier = Signature.getInstance(SigningKeys.ALGORITHM);
             verifier.initVerify(key);
             verifier.update(manifest);
             if (!verifier.verify(sig)) {
-                throw new ManifestException(Problem.SIGNATURE,
+                throw new ManifestException(
+                        Problem.SIGNATURE,
                         "manifest.sig is not a valid signature of manifest.json by the configured key");
             }
         } catch (IOException | IllegalArgumentException | GeneralSecurityException e) {
@@ -108,12 +108,12 @@ public final class SignedManifest {
         }
         for (Map.Entry<String, String> e : expected.entrySet()) {
             if (!present.contains(e.getKey())) {
-                throw new ManifestException(Problem.INTEGRITY,
-                        "file '" + e.getKey() + "' listed in manifest.json is missing");
+                throw new ManifestException(
+                        Problem.INTEGRITY, "file '" + e.getKey() + "' listed in manifest.json is missing");
             }
             if (!sha256(versionDir.resolve(e.getKey())).equals(e.getValue())) {
-                throw new ManifestException(Problem.INTEGRITY,
-                        "SHA-256 of '" + e.getKey() + "' does not match manifest.json");
+                throw new ManifestException(
+                        Problem.INTEGRITY, "SHA-256 of '" + e.getKey() + "' does not match manifest.json");
             }
         }
     }

@@ -35,8 +35,7 @@ public final class SigningKeys {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
 
-    private SigningKeys() {
-    }
+    private SigningKeys() {}
 
     /** Where the public key of {@code privateKeyFile} lives: the same path plus {@code .pub}. */
     public static Path publicKeyFile(Path privateKeyFile) {
@@ -115,7 +114,8 @@ public final class SigningKeys {
     }
 
     private static String encode(String type, byte[] der) {
-        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der);
         return boundary("BEGIN", type) + "\n" + body + "\n" + boundary("END", type) + "\n";
     }
 

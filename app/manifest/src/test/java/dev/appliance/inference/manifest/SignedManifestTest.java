@@ -14,7 +14,6 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.EdECPublicKey;
 import java.util.Base64;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +40,9 @@ class SignedManifestTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key.getParent())));
         String privatePem = Files.readString(key);
-        assertTrue(privatePem.startsWith("-----BEGIN " + "PRIVATE KEY-----\n"), privatePem.lines().findFirst().get());
+        assertTrue(
+                privatePem.startsWith("-----BEGIN " + "PRIVATE KEY-----\n"),
+                privatePem.lines().findFirst().get());
         assertTrue(privatePem.endsWith("-----END " + "PRIVATE KEY-----\n"));
         String publicPem = Files.readString(dir.resolve("keys/model-signing.key.pub"));
         assertTrue(publicPem.startsWith("-----BEGIN PUBLIC KEY-----\n"));

@@ -1,9 +1,5 @@
 package dev.appliance.inference.admission;
 
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
-
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
@@ -11,6 +7,9 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
 
 /**
  * A graceful stop. Counts the HTTP requests in flight (as a filter) and, when the service is told to stop:
@@ -94,8 +93,10 @@ public final class Drain implements Filter {
 
             @Override
             public HealthCheckResponse call() {
-                return HealthCheckResponse.builder().status(!draining)
-                        .detail("state", draining ? "stopping: draining requests in flight" : "serving").build();
+                return HealthCheckResponse.builder()
+                        .status(!draining)
+                        .detail("state", draining ? "stopping: draining requests in flight" : "serving")
+                        .build();
             }
         };
     }

@@ -1,9 +1,8 @@
 package dev.appliance.inference.admission;
 
-import java.time.Duration;
-
 import dev.appliance.inference.config.Settings;
 import io.helidon.config.Config;
+import java.time.Duration;
 
 /**
  * How long requests may take and how the service stops taking them, read from the {@code requests} config
@@ -20,11 +19,14 @@ public record RequestSettings(Duration defaultTimeout, Duration drainPeriod, Dur
     /** Builds and validates the settings; the exception message names the bad key. */
     public static RequestSettings from(Config requests) {
         return new RequestSettings(
-                Settings.durationInRange(requests.get("default-timeout"), Duration.ofSeconds(30),
-                        Duration.ofMillis(10), Duration.ofHours(1)),
-                Settings.durationInRange(requests.get("drain-period"), Duration.ofSeconds(5), Duration.ZERO,
-                        Duration.ofMinutes(10)),
-                Settings.durationInRange(requests.get("drain-timeout"), Duration.ofSeconds(30), Duration.ZERO,
-                        Duration.ofMinutes(10)));
+                Settings.durationInRange(
+                        requests.get("default-timeout"),
+                        Duration.ofSeconds(30),
+                        Duration.ofMillis(10),
+                        Duration.ofHours(1)),
+                Settings.durationInRange(
+                        requests.get("drain-period"), Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10)),
+                Settings.durationInRange(
+                        requests.get("drain-timeout"), Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10)));
     }
 }

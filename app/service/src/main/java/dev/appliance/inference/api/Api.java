@@ -1,11 +1,5 @@
 package dev.appliance.inference.api;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
-import java.util.function.BooleanSupplier;
-
 import dev.appliance.inference.cache.ResultCache;
 import dev.appliance.inference.features.Enricher;
 import dev.appliance.inference.features.FeatureCache;
@@ -18,6 +12,11 @@ import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * The service's API: over HTTP TF Serving REST under /v1/models, the feature write API under /v1/features,
@@ -55,10 +54,21 @@ public final class Api {
      * @param defaultTimeout how long a request that names no timeout may take before it is dropped (504)
      * @param stopping      whether the service is draining: readiness answers 503 meanwhile
      */
-    public Api(ModelRegistry registry, Optional<FeatureStore> store, FeatureCache featureCache,
-               Optional<String> ingestToken, Enricher enricher, ResultCache results, ServiceMetrics metrics,
-               int maxRows, String serverVersion, Steering steering, ModelControlSettings modelControl, Clock clock,
-               Duration defaultTimeout, BooleanSupplier stopping) {
+    public Api(
+            ModelRegistry registry,
+            Optional<FeatureStore> store,
+            FeatureCache featureCache,
+            Optional<String> ingestToken,
+            Enricher enricher,
+            ResultCache results,
+            ServiceMetrics metrics,
+            int maxRows,
+            String serverVersion,
+            Steering steering,
+            ModelControlSettings modelControl,
+            Clock clock,
+            Duration defaultTimeout,
+            BooleanSupplier stopping) {
         this.models = new Models(registry, enricher, results, maxRows, steering, defaultTimeout, metrics, stopping);
         this.control = new ModelControl(registry, modelControl);
         this.endpoints = new Endpoints(metrics);
@@ -72,8 +82,7 @@ public final class Api {
     /** Adds every HTTP route to the routing. */
     public void register(HttpRouting.Builder routing) {
         routing.register("/v1/models", new TfServingService(models, endpoints))
-                .register("/v1/features", new FeatureIngestService(store, featureCache, ingestToken, endpoints,
-                        clock))
+                .register("/v1/features", new FeatureIngestService(store, featureCache, ingestToken, endpoints, clock))
                 .register("/v2", new OipService(models, control, endpoints, serverVersion))
                 .register("/openapi", new OpenApiService(models, control.enabled()))
                 .register("/", new PageService(models.registry(), endpoints))
@@ -96,7 +105,8 @@ public final class Api {
     /** The gRPC services, for a gRPC server on its own port. */
     public List<ServerServiceDefinition> grpcServices() {
         GrpcCalls calls = new GrpcCalls(endpoints);
-        return List.of(calls.intercept(new OipGrpcService(models, control, calls, serverVersion)),
+        return List.of(
+                calls.intercept(new OipGrpcService(models, control, calls, serverVersion)),
                 calls.intercept(new TfServingGrpcService(models, calls)),
                 calls.intercept(new TfModelGrpcService(models, calls)));
     }

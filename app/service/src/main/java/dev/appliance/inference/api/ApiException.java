@@ -33,8 +33,11 @@ final class ApiException extends RequestFailure {
     static void requireMethod(ServerRequest request, Method expected) throws ApiException {
         Method method = request.prologue().method();
         if (!method.equals(expected)) {
-            throw new ApiException(405, "method_not_allowed", method.text() + " is not allowed here; use "
-                    + expected.text(), expected.text());
+            throw new ApiException(
+                    405,
+                    "method_not_allowed",
+                    method.text() + " is not allowed here; use " + expected.text(),
+                    expected.text());
         }
     }
 

@@ -20,7 +20,9 @@ final class BearerToken {
 
     /** Whether an {@code Authorization} header value carries this token. */
     boolean authorizes(String authorization) {
-        String given = authorization.startsWith(SCHEME) ? authorization.substring(SCHEME.length()).strip() : "";
+        String given = authorization.startsWith(SCHEME)
+                ? authorization.substring(SCHEME.length()).strip()
+                : "";
         return MessageDigest.isEqual(digest, sha256(given));
     }
 

@@ -1,9 +1,8 @@
 package dev.appliance.inference.api;
 
-import java.util.Arrays;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
 
 /**
  * The Open Inference Protocol's binary tensor data extension over HTTP. A request or reply body is a JSON
@@ -15,8 +14,7 @@ final class BinaryTensors {
     /** Length of the JSON header in a body that carries binary tensors. */
     static final String HEADER = "Inference-Header-Content-Length";
 
-    private BinaryTensors() {
-    }
+    private BinaryTensors() {}
 
     /**
      * Reads an infer body. Without a header length it is plain JSON; with one, each binary input gets its
@@ -46,8 +44,8 @@ final class BinaryTensors {
             }
             String tensor = "inputs[" + k + "] '" + input.path("name").asText("") + "'";
             if (!size.canConvertToInt() || !size.isIntegralNumber() || size.asInt() < 0) {
-                throw ApiException.badRequest(tensor + ": parameters.binary_data_size must be a whole number of bytes, got "
-                        + size);
+                throw ApiException.badRequest(
+                        tensor + ": parameters.binary_data_size must be a whole number of bytes, got " + size);
             }
             if (input.has("data")) {
                 throw ApiException.badRequest(tensor + ": give either data or parameters.binary_data_size, not both");
@@ -60,8 +58,11 @@ final class BinaryTensors {
             offset += size.asInt();
             ObjectNode parameters = (ObjectNode) input.get("parameters");
             parameters.remove("binary_data_size");
-            ((ObjectNode) input).set("data", TensorBytes.decode(
-                    OipDatatype.readable(input.path("datatype").asText(""), tensor), raw, tensor));
+            ((ObjectNode) input)
+                    .set(
+                            "data",
+                            TensorBytes.decode(
+                                    OipDatatype.readable(input.path("datatype").asText(""), tensor), raw, tensor));
         }
         if (offset != body.length) {
             throw ApiException.badRequest("the body has " + (body.length - offset) + " bytes after the JSON header and"

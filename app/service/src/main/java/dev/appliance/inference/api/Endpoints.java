@@ -1,8 +1,5 @@
 package dev.appliance.inference.api;
 
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
 import dev.appliance.inference.observe.RequestIdFilter;
 import dev.appliance.inference.observe.ServiceMetrics;
 import io.helidon.http.HeaderNames;
@@ -10,6 +7,8 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Turns API endpoints into Helidon handlers with one error policy and one set of request metrics:
@@ -56,7 +55,11 @@ final class Endpoints {
             Tags tags = new Tags();
             Reply reply = reply(route, endpoint, request, tags);
             send(response, reply);
-            metrics.request(route, tags.model, tags.version, reply.status(),
+            metrics.request(
+                    route,
+                    tags.model,
+                    tags.version,
+                    reply.status(),
                     java.time.Duration.ofNanos(System.nanoTime() - start));
         };
     }
@@ -83,8 +86,9 @@ final class Endpoints {
             }
             case RequestFailure.Unavailable e -> Reply.error(503, "unavailable", e.getMessage());
             case RequestFailure.FeatureMissing e -> Reply.error(422, "feature_unavailable", e.getMessage());
-            case RequestFailure.Overloaded e -> Reply.error(503, "overloaded", e.getMessage())
-                    .withHeader(RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+            case RequestFailure.Overloaded e ->
+                Reply.error(503, "overloaded", e.getMessage())
+                        .withHeader(RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
             case RequestFailure.DeadlineExceeded e -> Reply.error(504, "deadline_exceeded", e.getMessage());
         };
     }
@@ -118,12 +122,15 @@ final class Endpoints {
 
     /** Answers a 405 with {@code Allow} for a route that is not an API endpoint (OpenAPI, observability). */
     static void methodNotAllowed(ServerResponse response, io.helidon.http.Method used, io.helidon.http.Method allowed) {
-        send(response, Reply.error(405, "method_not_allowed", used.text() + " is not allowed here; use "
-                + allowed.text()).withHeader("Allow", allowed.text()));
+        send(
+                response,
+                Reply.error(405, "method_not_allowed", used.text() + " is not allowed here; use " + allowed.text())
+                        .withHeader("Allow", allowed.text()));
     }
 
     /** Records one answered call that did not come through an HTTP handler (gRPC). */
     void record(String route, Tags tags, int status, long startNanos) {
-        metrics.request(route, tags.model, tags.version, status, java.time.Duration.ofNanos(System.nanoTime() - startNanos));
+        metrics.request(
+                route, tags.model, tags.version, status, java.time.Duration.ofNanos(System.nanoTime() - startNanos));
     }
 }

@@ -10,8 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 final class EntityInBody {
 
-    private EntityInBody() {
-    }
+    private EntityInBody() {}
 
     /** The first entity id under {@code key}, or null when the body names none. */
     static String find(JsonNode body, String key) {

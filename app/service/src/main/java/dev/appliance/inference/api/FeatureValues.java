@@ -1,17 +1,15 @@
 package dev.appliance.inference.api;
 
-import java.util.List;
-import java.util.stream.Collectors;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.appliance.inference.model.Dtype;
 import dev.appliance.inference.model.Manifest;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /** Converts JSON values to model input, checking each against its feature's declared type. */
 final class FeatureValues {
 
-    private FeatureValues() {
-    }
+    private FeatureValues() {}
 
     /** One value for one feature; {@code path} names the value in the request for the error message. */
     static float read(JsonNode value, Manifest.Feature feature, String path) throws ApiException {
@@ -23,10 +21,9 @@ final class FeatureValues {
         if (!Double.isFinite(d) || Math.abs(d) > Float.MAX_VALUE) {
             throw ApiException.badRequest(path + " (" + feature.name() + ") is outside the float32 range: " + value);
         }
-        if (feature.type() == Dtype.INT32
-                && (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE)) {
-            throw ApiException.badRequest(path + " (" + feature.name() + ", int32) must be a whole number, got "
-                    + value);
+        if (feature.type() == Dtype.INT32 && (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE)) {
+            throw ApiException.badRequest(
+                    path + " (" + feature.name() + ", int32) must be a whole number, got " + value);
         }
         return (float) d;
     }
@@ -63,8 +60,10 @@ final class FeatureValues {
 
     /** The 400 for an absent feature, saying how else it could be given. */
     static ApiException missing(Manifest manifest, Manifest.Feature feature, String path) {
-        return ApiException.badRequest(path + " is missing" + (enrichable(manifest, feature)
-                ? " (or give " + manifest.entity().key() + " so the service looks it up)" : ""));
+        return ApiException.badRequest(path + " is missing"
+                + (enrichable(manifest, feature)
+                        ? " (or give " + manifest.entity().key() + " so the service looks it up)"
+                        : ""));
     }
 
     /** An entity id: a non-empty string or a whole number, at most 256 characters. */
@@ -75,8 +74,9 @@ final class FeatureValues {
                 return id;
             }
         }
-        throw ApiException.badRequest(path + " must be a non-empty string (at most 256 characters) or a whole number, got "
-                + (value == null ? "nothing" : Json.typeOf(value)));
+        throw ApiException.badRequest(
+                path + " must be a non-empty string (at most 256 characters) or a whole number, got "
+                        + (value == null ? "nothing" : Json.typeOf(value)));
     }
 
     static String names(Manifest manifest) {

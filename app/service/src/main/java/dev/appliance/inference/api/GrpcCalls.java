@@ -1,13 +1,10 @@
 package dev.appliance.inference.api;
 
-import java.util.Locale;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.appliance.inference.observe.RequestIdFilter;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import dev.appliance.inference.observe.RequestIdFilter;
 import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -20,6 +17,8 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs gRPC calls with the HTTP API's error policy and request metrics: the same exceptions become the same
@@ -57,8 +56,8 @@ final class GrpcCalls implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                        ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         Metadata reply = new Metadata();
         ServerCall<Q, R> withHeaders = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
@@ -87,8 +86,10 @@ final class GrpcCalls implements ServerInterceptor {
         try {
             JsonFormat.parser().ignoringUnknownFields().merge(json.toString(), builder);
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("the API's own JSON does not fit " + builder.getDescriptorForType()
-                    .getFullName(), e);
+            throw new IllegalStateException(
+                    "the API's own JSON does not fit "
+                            + builder.getDescriptorForType().getFullName(),
+                    e);
         }
         @SuppressWarnings("unchecked")
         M message = (M) builder.build();
@@ -97,7 +98,8 @@ final class GrpcCalls implements ServerInterceptor {
 
     /** The pin and entity id the request metadata names. */
     static Models.Pin pin() {
-        return new Models.Pin(header(Models.Pin.VERSION_HEADER.toLowerCase(Locale.ROOT)),
+        return new Models.Pin(
+                header(Models.Pin.VERSION_HEADER.toLowerCase(Locale.ROOT)),
                 header(Models.Pin.LABEL_HEADER.toLowerCase(Locale.ROOT)),
                 header(Models.Pin.ENTITY_HEADER.toLowerCase(Locale.ROOT)));
     }
@@ -138,7 +140,8 @@ final class GrpcCalls implements ServerInterceptor {
         if (retryAfter != null) {
             trailers.put(PUSHBACK, Long.toString(Long.parseLong(retryAfter) * 1000));
         }
-        observer.onError(status(error.status()).withDescription(error.body().path("error").asText())
+        observer.onError(status(error.status())
+                .withDescription(error.body().path("error").asText())
                 .asRuntimeException(trailers));
         endpoints.record(route, tags, error.status(), start);
     }

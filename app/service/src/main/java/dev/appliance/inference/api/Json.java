@@ -15,11 +15,12 @@ final class Json {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     static {
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build());
+        MAPPER.getFactory()
+                .setStreamReadConstraints(
+                        StreamReadConstraints.builder().maxNestingDepth(32).build());
     }
 
-    private Json() {
-    }
+    private Json() {}
 
     /** Parses a request body that must be a JSON object; the error says where the JSON broke. */
     static JsonNode readObject(ServerRequest request) throws ApiException {
@@ -40,9 +41,12 @@ final class Json {
         try {
             node = MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            String what = e.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source.*$", "")
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
+            String what = e.getOriginalMessage()
+                    .replaceAll("\\s*\\(start marker at \\[Source.*$", "")
                     .replaceAll("\\s*at \\[Source.*$", "");
             throw ApiException.badRequest("malformed JSON" + where + ": " + what);
         } catch (java.io.IOException e) {

@@ -1,8 +1,5 @@
 package dev.appliance.inference.api;
 
-import java.util.Iterator;
-import java.util.Set;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.appliance.inference.model.ModelNotFoundException;
@@ -10,6 +7,8 @@ import dev.appliance.inference.model.ModelRegistry;
 import dev.appliance.inference.model.ModelState;
 import dev.appliance.inference.model.ModelUnavailableException;
 import dev.appliance.inference.observe.Audit;
+import java.util.Iterator;
+import java.util.Set;
 
 /**
  * Load and unload of the model repository extension, for HTTP and gRPC alike: offered only when
@@ -43,15 +42,15 @@ final class ModelControl {
     JsonNode run(String action, String model, String authorization, JsonNode parameters, Endpoints.Tags tags)
             throws RequestFailure {
         if (!settings.enabled()) {
-            throw ApiException.notFound("model load and unload are disabled; an operator enables them with"
-                    + " model-control.enabled");
+            throw ApiException.notFound(
+                    "model load and unload are disabled; an operator enables them with" + " model-control.enabled");
         }
         authorize(action, model, authorization);
         for (Iterator<String> it = parameters.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!PARAMETERS.contains(name)) {
-                throw ApiException.badRequest("parameter '" + name + "' is not supported (supported: "
-                        + String.join(", ", PARAMETERS) + ")");
+                throw ApiException.badRequest(
+                        "parameter '" + name + "' is not supported (supported: " + String.join(", ", PARAMETERS) + ")");
             }
         }
         if (registry.models().containsKey(model)) {
@@ -80,8 +79,8 @@ final class ModelControl {
     private void authorize(String action, String model, String authorization) throws ApiException {
         if (authorization == null || authorization.isBlank()) {
             Audit.modelControlRefused(action, model, "no bearer token");
-            throw new ApiException(401, "unauthorized", "model " + action
-                    + " needs the admin token (Authorization: Bearer ...)");
+            throw new ApiException(
+                    401, "unauthorized", "model " + action + " needs the admin token (Authorization: Bearer ...)");
         }
         if (!settings.token().orElseThrow().authorizes(authorization)) {
             Audit.modelControlRefused(action, model, "wrong bearer token");

@@ -1,5 +1,7 @@
 package dev.appliance.inference.api;
 
+import dev.appliance.inference.config.Settings;
+import io.helidon.config.Config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,9 +11,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
-
-import dev.appliance.inference.config.Settings;
-import io.helidon.config.Config;
 
 /**
  * Settings of model control, the repository extension's load and unload, read from the {@code model-control}
@@ -28,8 +27,11 @@ public record ModelControlSettings(boolean enabled, Optional<BearerToken> token)
     static final int MIN_TOKEN_LENGTH = 24;
 
     /** Permissions the token file must not have. */
-    private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
-            PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
+    private static final Set<PosixFilePermission> OTHERS = EnumSet.of(
+            PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE);
 
     /** Model control off. */
     public static final ModelControlSettings DISABLED = new ModelControlSettings(false, Optional.empty());
@@ -45,8 +47,8 @@ public record ModelControlSettings(boolean enabled, Optional<BearerToken> token)
             return DISABLED;
         }
         Config fileNode = node.get("token-file");
-        Path file = Path.of(Settings.optionalString(fileNode).orElseThrow(() -> Settings.invalid(fileNode,
-                "is required when model-control.enabled is true", "")));
+        Path file = Path.of(Settings.optionalString(fileNode)
+                .orElseThrow(() -> Settings.invalid(fileNode, "is required when model-control.enabled is true", "")));
         return new ModelControlSettings(true, Optional.of(read(fileNode, file)));
     }
 
@@ -57,13 +59,14 @@ public record ModelControlSettings(boolean enabled, Optional<BearerToken> token)
             }
             Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
             if (permissions.stream().anyMatch(OTHERS::contains)) {
-                throw Settings.invalid(node, "must not be readable or writable by group or others (chmod 600)",
+                throw Settings.invalid(
+                        node,
+                        "must not be readable or writable by group or others (chmod 600)",
                         file + " " + PosixFilePermissions.toString(permissions));
             }
             String token = Files.readString(file, StandardCharsets.UTF_8).strip();
             if (token.length() < MIN_TOKEN_LENGTH) {
-                throw Settings.invalid(node, "must hold a token of at least " + MIN_TOKEN_LENGTH + " characters",
-                        file);
+                throw Settings.invalid(node, "must hold a token of at least " + MIN_TOKEN_LENGTH + " characters", file);
             }
             return new BearerToken(token);
         } catch (IOException e) {

@@ -1,8 +1,7 @@
 package dev.appliance.inference.api;
 
-import java.util.List;
-
 import dev.appliance.inference.model.VersionSelector;
+import java.util.List;
 
 /**
  * A parsed model URL: which model, which version, and what to do.
@@ -56,7 +55,10 @@ record ModelPath(String model, VersionSelector selector, String action) {
         if (parts.size() == 3 && parts.get(1).equals("versions")) {
             return new VersionSelector.Exact(versionNumber(parts.get(2), "version"));
         }
-        if (labels && parts.size() == 3 && parts.get(1).equals("labels") && !parts.get(2).isEmpty()) {
+        if (labels
+                && parts.size() == 3
+                && parts.get(1).equals("labels")
+                && !parts.get(2).isEmpty()) {
             return new VersionSelector.Label(parts.get(2));
         }
         throw ApiException.notFound("no such endpoint: '" + rest + "' under models/");
@@ -69,8 +71,12 @@ record ModelPath(String model, VersionSelector selector, String action) {
         if (model.isEmpty()) {
             throw ApiException.badRequest("a model name is required");
         }
-        return new ModelPath(model, version.isEmpty() ? VersionSelector.LATEST
-                : new VersionSelector.Exact(versionNumber(version, "version")), action);
+        return new ModelPath(
+                model,
+                version.isEmpty()
+                        ? VersionSelector.LATEST
+                        : new VersionSelector.Exact(versionNumber(version, "version")),
+                action);
     }
 
     /** A version number given as text; {@code what} names it in the error. */

@@ -1,13 +1,5 @@
 package dev.appliance.inference.api;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.NavigableSet;
-import java.util.function.BooleanSupplier;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,6 +22,13 @@ import dev.appliance.inference.model.VersionSelector;
 import dev.appliance.inference.observe.ServiceMetrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.function.BooleanSupplier;
 
 /**
  * The API's view of the registry, shared by every transport: resolves a {@link ModelPath} (steering requests
@@ -55,8 +54,8 @@ final class Models {
         static final String ENTITY_HEADER = "X-Entity-Id";
 
         static Pin of(ServerRequest request) {
-            return new Pin(header(request, VERSION_HEADER), header(request, LABEL_HEADER),
-                    header(request, ENTITY_HEADER));
+            return new Pin(
+                    header(request, VERSION_HEADER), header(request, LABEL_HEADER), header(request, ENTITY_HEADER));
         }
 
         private static String header(ServerRequest request, String name) {
@@ -74,8 +73,15 @@ final class Models {
     private final BooleanSupplier stopping;
     private final Statistics statistics = new Statistics(Clock.systemUTC());
 
-    Models(ModelRegistry registry, Enricher enricher, ResultCache results, int maxRows, Steering steering,
-           Duration defaultTimeout, ServiceMetrics metrics, BooleanSupplier stopping) {
+    Models(
+            ModelRegistry registry,
+            Enricher enricher,
+            ResultCache results,
+            int maxRows,
+            Steering steering,
+            Duration defaultTimeout,
+            ServiceMetrics metrics,
+            BooleanSupplier stopping) {
         this.registry = registry;
         this.enricher = enricher;
         this.results = results;
@@ -108,7 +114,8 @@ final class Models {
             for (Map<String, FeatureReport> row : features) {
                 ObjectNode node = rows.addObject();
                 row.forEach((name, report) -> {
-                    ObjectNode feature = node.putObject(name).put("status", report.status().name())
+                    ObjectNode feature = node.putObject(name)
+                            .put("status", report.status().name())
                             .put("default", report.usedDefault());
                     report.copyAge().ifPresent(age -> feature.put("age_seconds", age.toSeconds()));
                 });
@@ -144,7 +151,10 @@ final class Models {
 
         /** The version that answered and the cache outcome, as HTTP headers (gRPC metadata in lower case). */
         Map<String, String> facts() {
-            return Map.of(Pin.VERSION_HEADER, Long.toString(version), "X-Cache",
+            return Map.of(
+                    Pin.VERSION_HEADER,
+                    Long.toString(version),
+                    "X-Cache",
                     answer.prediction().outcome().header());
         }
     }
@@ -155,15 +165,16 @@ final class Models {
      * Sticky steering takes the entity id from the pin, else from the body's entity input. Work left when the
      * deadline passes is dropped: the features are not looked up, the model does not run.
      */
-    <I extends Decoded> Inference<I> infer(ModelPath path, Pin pin, Deadline deadline, JsonNode body,
-                                           Endpoints.Tags tags, Decoder<I> decoder) throws RequestFailure {
+    <I extends Decoded> Inference<I> infer(
+            ModelPath path, Pin pin, Deadline deadline, JsonNode body, Endpoints.Tags tags, Decoder<I> decoder)
+            throws RequestFailure {
         tagModel(path.model(), tags);
         ServedVersion version = acquire(path.model(), select(path, pin, body));
         tags.version(version.version());
         try {
             I input = decoder.decode(version.manifest(), maxRows);
-            return new Inference<>(version.manifest(), version.version(), input,
-                    answer(version, input.rows(), deadline));
+            return new Inference<>(
+                    version.manifest(), version.version(), input, answer(version, input.rows(), deadline));
         } finally {
             version.release();
         }
@@ -177,9 +188,15 @@ final class Models {
             List<Map<String, FeatureReport>> features = rows.namesAnEntity()
                     ? enricher.enrich(version.manifest(), rows.values(), rows.provided(), rows.entityIds())
                     : List.of();
-            Answer answer = new Answer(results.predict(model, version.version(), rows.values(),
-                    values -> predict(version, values, deadline)), features);
-            statistics.success(model, version.version(), rows.values().length, answer.prediction().outcome(),
+            Answer answer = new Answer(
+                    results.predict(
+                            model, version.version(), rows.values(), values -> predict(version, values, deadline)),
+                    features);
+            statistics.success(
+                    model,
+                    version.version(),
+                    rows.values().length,
+                    answer.prediction().outcome(),
                     System.nanoTime() - start);
             return answer;
         } catch (DeadlineExceededException e) {
@@ -296,8 +313,7 @@ final class Models {
      * @param version the version number
      * @param refusal why it was refused, or null when it is serving
      */
-    record VersionStatus(long version, String refusal) {
-    }
+    record VersionStatus(long version, String refusal) {}
 
     /**
      * The status of the versions a path names: every loaded and refused version for a path without one, else
@@ -312,21 +328,24 @@ final class Models {
             case VersionSelector.Label label -> {
                 Long v = state.labels().get(label.label());
                 if (v == null) {
-                    throw ApiException.notFound("label '" + label.label() + "' is not defined for model '"
-                            + state.name() + "' (defined: " + String.join(", ", state.labels().keySet()) + ")");
+                    throw ApiException.notFound(
+                            "label '" + label.label() + "' is not defined for model '" + state.name() + "' (defined: "
+                                    + String.join(", ", state.labels().keySet()) + ")");
                 }
                 yield v;
             }
             case VersionSelector.Latest latest -> null;
         };
         List<VersionStatus> statuses = new ArrayList<>();
-        state.loaded().keySet().stream().filter(v -> only == null || v.equals(only))
+        state.loaded().keySet().stream()
+                .filter(v -> only == null || v.equals(only))
                 .forEach(v -> statuses.add(new VersionStatus(v, null)));
-        state.refused().entrySet().stream().filter(e -> only == null || e.getKey().equals(only))
+        state.refused().entrySet().stream()
+                .filter(e -> only == null || e.getKey().equals(only))
                 .forEach(e -> statuses.add(new VersionStatus(e.getKey(), e.getValue())));
         if (only != null && statuses.isEmpty()) {
-            throw ApiException.notFound("version " + only + " of model '" + state.name()
-                    + "' is not loaded (loaded: " + state.loaded().keySet() + ")");
+            throw ApiException.notFound("version " + only + " of model '" + state.name() + "' is not loaded (loaded: "
+                    + state.loaded().keySet() + ")");
         }
         return statuses;
     }
@@ -337,8 +356,7 @@ final class Models {
      * @param version  the version the path names (not held)
      * @param versions every serving version of the model
      */
-    record Description(ServedVersion version, NavigableSet<Long> versions) {
-    }
+    record Description(ServedVersion version, NavigableSet<Long> versions) {}
 
     Description describe(ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         ServedVersion version = peek(path, tags);

@@ -1,5 +1,6 @@
 package dev.appliance.inference.api;
 
+import dev.appliance.inference.model.Dtype;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Map;
@@ -8,15 +9,23 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import dev.appliance.inference.model.Dtype;
-
 /**
  * The Open Inference Protocol datatypes this service reads (HTTP JSON and binary data, gRPC contents and raw
  * contents) and writes (metadata and replies). FP16, BF16 and BOOL have no model feature to go to, so a tensor
  * naming one is refused like any unknown name.
  */
 enum OipDatatype {
-    FP32, FP64, INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, BYTES;
+    FP32,
+    FP64,
+    INT8,
+    INT16,
+    INT32,
+    INT64,
+    UINT8,
+    UINT16,
+    UINT32,
+    UINT64,
+    BYTES;
 
     /** Datatypes a numeric feature (or the whole input tensor) accepts; each value is then checked against the
      * feature's own type. */
@@ -26,8 +35,8 @@ enum OipDatatype {
     /** Every datatype whose binary or gRPC contents this service decodes. */
     static final Set<OipDatatype> READABLE = EnumSet.allOf(OipDatatype.class);
 
-    private static final Map<String, OipDatatype> BY_NAME = Arrays.stream(values())
-            .collect(Collectors.toUnmodifiableMap(Enum::name, Function.identity()));
+    private static final Map<String, OipDatatype> BY_NAME =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(Enum::name, Function.identity()));
 
     /** The datatype a caller named, if it is one of {@code allowed}; names are case-sensitive, as OIP spells them. */
     static Optional<OipDatatype> parse(String name, Set<OipDatatype> allowed) {
@@ -36,8 +45,9 @@ enum OipDatatype {
 
     /** The datatype a caller named, for decoding its bytes or gRPC contents; a 400 naming the tensor otherwise. */
     static OipDatatype readable(String name, String tensor) throws ApiException {
-        return parse(name, READABLE).orElseThrow(() -> ApiException.badRequest(tensor + ": datatype '" + name
-                + "' is not supported (supported: " + list(READABLE) + ")"));
+        return parse(name, READABLE)
+                .orElseThrow(() -> ApiException.badRequest(
+                        tensor + ": datatype '" + name + "' is not supported (supported: " + list(READABLE) + ")"));
     }
 
     /** The datatype the service states for a tensor of the model's element type. */

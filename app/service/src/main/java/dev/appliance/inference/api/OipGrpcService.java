@@ -1,7 +1,5 @@
 package dev.appliance.inference.api;
 
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,6 +31,7 @@ import dev.appliance.inference.proto.oip.ServerMetadataResponse;
 import dev.appliance.inference.proto.oip.ServerReadyRequest;
 import dev.appliance.inference.proto.oip.ServerReadyResponse;
 import io.grpc.stub.StreamObserver;
+import java.util.Map;
 
 /**
  * The Open Inference Protocol over gRPC ({@code inference.GRPCInferenceService}) with Triton's extensions
@@ -56,13 +55,20 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
 
     @Override
     public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> observer) {
-        calls.unary("grpc_v2_live", observer, (tags, reply) -> ServerLiveResponse.newBuilder().setLive(true).build());
+        calls.unary(
+                "grpc_v2_live",
+                observer,
+                (tags, reply) -> ServerLiveResponse.newBuilder().setLive(true).build());
     }
 
     @Override
     public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> observer) {
-        calls.unary("grpc_v2_ready", observer, (tags, reply) ->
-                ServerReadyResponse.newBuilder().setReady(models.ready()).build());
+        calls.unary(
+                "grpc_v2_ready",
+                observer,
+                (tags, reply) -> ServerReadyResponse.newBuilder()
+                        .setReady(models.ready())
+                        .build());
     }
 
     @Override
@@ -79,23 +85,42 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
 
     @Override
     public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> observer) {
-        calls.unary("grpc_v2_server", observer, (tags, reply) -> ServerMetadataResponse.newBuilder()
-                .setName("inference-service").setVersion(serverVersion)
-                .addAllExtensions(Extensions.names(control.enabled())).build());
+        calls.unary(
+                "grpc_v2_server",
+                observer,
+                (tags, reply) -> ServerMetadataResponse.newBuilder()
+                        .setName("inference-service")
+                        .setVersion(serverVersion)
+                        .addAllExtensions(Extensions.names(control.enabled()))
+                        .build());
     }
 
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> observer) {
-        calls.unary("grpc_v2_models", observer, (tags, reply) -> GrpcCalls.parse(Extensions.metadata(models,
-                ModelPath.of(request.getName(), request.getVersion(), "metadata"), tags),
-                ModelMetadataResponse.newBuilder()));
+        calls.unary(
+                "grpc_v2_models",
+                observer,
+                (tags, reply) -> GrpcCalls.parse(
+                        Extensions.metadata(
+                                models, ModelPath.of(request.getName(), request.getVersion(), "metadata"), tags),
+                        ModelMetadataResponse.newBuilder()));
     }
 
     @Override
     public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> observer) {
-        calls.unary("grpc_v2_models", observer, (tags, reply) -> GrpcCalls.parse(Json.MAPPER.createObjectNode()
-                .set("config", Extensions.config(models, ModelPath.of(request.getName(), request.getVersion(), "config"),
-                        tags)), ModelConfigResponse.newBuilder()));
+        calls.unary(
+                "grpc_v2_models",
+                observer,
+                (tags, reply) -> GrpcCalls.parse(
+                        Json.MAPPER
+                                .createObjectNode()
+                                .set(
+                                        "config",
+                                        Extensions.config(
+                                                models,
+                                                ModelPath.of(request.getName(), request.getVersion(), "config"),
+                                                tags)),
+                        ModelConfigResponse.newBuilder()));
     }
 
     @Override
@@ -103,16 +128,24 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
         calls.unary("grpc_v2_infer", observer, (tags, reply) -> {
             ModelPath path = ModelPath.of(request.getModelName(), request.getModelVersion(), "infer");
             JsonNode body = json(request);
-            Models.Inference<OipInput> inference = models.infer(path, GrpcCalls.pin(), models.deadline(RequestTimeout.grpc()), body, tags,
+            Models.Inference<OipInput> inference = models.infer(
+                    path,
+                    GrpcCalls.pin(),
+                    models.deadline(RequestTimeout.grpc()),
+                    body,
+                    tags,
                     (manifest, maxRows) -> OipInput.decode(body, manifest, maxRows));
             float[][] output = inference.outputs();
             ModelInferResponse.Builder b = ModelInferResponse.newBuilder()
                     .setModelName(inference.manifest().model())
-                    .setModelVersion(Long.toString(inference.version())).setId(request.getId());
+                    .setModelVersion(Long.toString(inference.version()))
+                    .setId(request.getId());
             ModelInferResponse.InferOutputTensor.Builder tensor = b.addOutputsBuilder()
                     .setName(inference.manifest().output().name())
-                    .setDatatype(OipDatatype.of(inference.manifest().output().type()).name())
-                    .addShape(output.length).addShape(output[0].length);
+                    .setDatatype(
+                            OipDatatype.of(inference.manifest().output().type()).name())
+                    .addShape(output.length)
+                    .addShape(output[0].length);
             if (request.getRawInputContentsCount() > 0) {
                 b.addRawOutputContents(ByteString.copyFrom(TensorBytes.fp32(output)));
             } else {
@@ -126,8 +159,11 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
             if (!inference.answer().features().isEmpty()) {
                 ObjectNode status = Json.MAPPER.createObjectNode();
                 inference.answer().reportFeatures(status);
-                b.putParameters("feature_status", InferParameter.newBuilder()
-                        .setStringParam(status.get("feature_status").toString()).build());
+                b.putParameters(
+                        "feature_status",
+                        InferParameter.newBuilder()
+                                .setStringParam(status.get("feature_status").toString())
+                                .build());
             }
             GrpcCalls.facts(reply, inference.facts());
             return b.build();
@@ -143,26 +179,39 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
                     index.add(entry);
                 }
             });
-            return GrpcCalls.parse(Json.MAPPER.createObjectNode().set("models", index), RepositoryIndexResponse.newBuilder());
+            return GrpcCalls.parse(
+                    Json.MAPPER.createObjectNode().set("models", index), RepositoryIndexResponse.newBuilder());
         });
     }
 
     @Override
-    public void repositoryModelLoad(RepositoryModelLoadRequest request,
-                                    StreamObserver<RepositoryModelLoadResponse> observer) {
-        control("load", request.getModelName(), request.getParametersMap(),
-                RepositoryModelLoadResponse.getDefaultInstance(), observer);
+    public void repositoryModelLoad(
+            RepositoryModelLoadRequest request, StreamObserver<RepositoryModelLoadResponse> observer) {
+        control(
+                "load",
+                request.getModelName(),
+                request.getParametersMap(),
+                RepositoryModelLoadResponse.getDefaultInstance(),
+                observer);
     }
 
     @Override
-    public void repositoryModelUnload(RepositoryModelUnloadRequest request,
-                                      StreamObserver<RepositoryModelUnloadResponse> observer) {
-        control("unload", request.getModelName(), request.getParametersMap(),
-                RepositoryModelUnloadResponse.getDefaultInstance(), observer);
+    public void repositoryModelUnload(
+            RepositoryModelUnloadRequest request, StreamObserver<RepositoryModelUnloadResponse> observer) {
+        control(
+                "unload",
+                request.getModelName(),
+                request.getParametersMap(),
+                RepositoryModelUnloadResponse.getDefaultInstance(),
+                observer);
     }
 
-    private <T> void control(String action, String model, Map<String, ModelRepositoryParameter> parameters, T done,
-                             StreamObserver<T> observer) {
+    private <T> void control(
+            String action,
+            String model,
+            Map<String, ModelRepositoryParameter> parameters,
+            T done,
+            StreamObserver<T> observer) {
         calls.unary("grpc_v2_repository_control", observer, (tags, reply) -> {
             control.run(action, model, GrpcCalls.header("authorization"), parameters(parameters), tags);
             return done;
@@ -178,9 +227,17 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
 
     @Override
     public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> observer) {
-        calls.unary("grpc_v2_models", observer, (tags, reply) -> GrpcCalls.parse(Extensions.statistics(models,
-                request.getName().isEmpty() ? null : ModelPath.of(request.getName(), request.getVersion(), "stats"),
-                tags), ModelStatisticsResponse.newBuilder()));
+        calls.unary(
+                "grpc_v2_models",
+                observer,
+                (tags, reply) -> GrpcCalls.parse(
+                        Extensions.statistics(
+                                models,
+                                request.getName().isEmpty()
+                                        ? null
+                                        : ModelPath.of(request.getName(), request.getVersion(), "stats"),
+                                tags),
+                        ModelStatisticsResponse.newBuilder()));
     }
 
     /** The request in the HTTP API's JSON form; raw contents are decoded by datatype. */
@@ -202,9 +259,12 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
             in.getShapeList().forEach(shape::add);
             String tensor = "inputs[" + k + "] '" + in.getName() + "'";
             OipDatatype datatype = OipDatatype.readable(in.getDatatype(), tensor);
-            input.set("data", raw
-                    ? TensorBytes.decode(datatype, request.getRawInputContents(k).toByteArray(), tensor)
-                    : contents(datatype, in.getContents()));
+            input.set(
+                    "data",
+                    raw
+                            ? TensorBytes.decode(
+                                    datatype, request.getRawInputContents(k).toByteArray(), tensor)
+                            : contents(datatype, in.getContents()));
         }
         ArrayNode outputs = body.putArray("outputs");
         request.getOutputsList().forEach(o -> outputs.addObject().put("name", o.getName()));
@@ -222,8 +282,8 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
             case INT8, INT16, INT32 -> c.getIntContentsList().forEach(data::add);
             case INT64 -> c.getInt64ContentsList().forEach(data::add);
             case UINT8, UINT16, UINT32 -> c.getUintContentsList().forEach(v -> data.add(Integer.toUnsignedLong(v)));
-            case UINT64 -> c.getUint64ContentsList().forEach(v ->
-                    data.add(new java.math.BigInteger(Long.toUnsignedString(v))));
+            case UINT64 ->
+                c.getUint64ContentsList().forEach(v -> data.add(new java.math.BigInteger(Long.toUnsignedString(v))));
             case BYTES -> c.getBytesContentsList().forEach(v -> data.add(v.toStringUtf8()));
         }
         return data;

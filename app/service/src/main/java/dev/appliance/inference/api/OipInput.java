@@ -1,15 +1,14 @@
 package dev.appliance.inference.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.appliance.inference.model.Manifest;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.HashSet;
 import java.util.Set;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.appliance.inference.model.Manifest;
 
 /**
  * Decodes an Open Inference Protocol v2 infer body into rows in manifest feature order.
@@ -26,6 +25,7 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
 
     /** Request fields; KServe's REST client also repeats the model name from the URL. */
     private static final Set<String> FIELDS = Set.of("id", "parameters", "inputs", "outputs", "model_name");
+
     private static final Set<String> OUTPUT_FIELDS = Set.of("name", "parameters");
     private static final Set<String> INPUT_FIELDS = Set.of("name", "shape", "datatype", "data", "parameters");
 
@@ -33,14 +33,14 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!FIELDS.contains(field)) {
-                throw ApiException.badRequest("unknown field '" + field
-                        + "' (allowed: id, parameters, inputs, outputs, model_name)");
+                throw ApiException.badRequest(
+                        "unknown field '" + field + "' (allowed: id, parameters, inputs, outputs, model_name)");
             }
         }
         JsonNode modelName = body.get("model_name");
         if (modelName != null && !modelName.asText().equals(manifest.model())) {
-            throw ApiException.badRequest("model_name " + modelName + " does not match the model in the URL, '"
-                    + manifest.model() + "'");
+            throw ApiException.badRequest(
+                    "model_name " + modelName + " does not match the model in the URL, '" + manifest.model() + "'");
         }
         JsonNode parameters = body.get("parameters");
         if (parameters != null && !parameters.isObject()) {
@@ -55,7 +55,10 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
         if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
             throw ApiException.badRequest("inputs must be a non-empty array of tensors");
         }
-        RequestRows rows = inputs.size() == 1 && manifest.input().name().equals(inputs.get(0).path("name").asText())
+        RequestRows rows = inputs.size() == 1
+                        && manifest.input()
+                                .name()
+                                .equals(inputs.get(0).path("name").asText())
                 ? RequestRows.complete(wholeTensor(inputs.get(0), manifest, maxRows))
                 : perFeature(inputs, manifest, maxRows);
         return new OipInput(rows, id == null ? null : id.asText());
@@ -119,8 +122,8 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
                 if (entity) {
                     rows.entityIds()[i] = FeatureValues.entityId(data.get(i), path + ".data[" + i + "]");
                 } else {
-                    rows.values()[i][j] = FeatureValues.read(data.get(i), manifest.features().get(j),
-                            path + ".data[" + i + "]");
+                    rows.values()[i][j] =
+                            FeatureValues.read(data.get(i), manifest.features().get(j), path + ".data[" + i + "]");
                     rows.provided()[i][j] = true;
                 }
             }
@@ -130,7 +133,9 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
             if (!seen.contains(f.name()) && !(hasEntity && FeatureValues.enrichable(manifest, f))) {
                 throw ApiException.badRequest("inputs has no tensor for feature '" + f.name() + "' (give one input per"
                         + " feature, or one input named '" + manifest.input().name() + "'"
-                        + (FeatureValues.enrichable(manifest, f) ? ", or a '" + entityKey + "' input to look it up" : "")
+                        + (FeatureValues.enrichable(manifest, f)
+                                ? ", or a '" + entityKey + "' input to look it up"
+                                : "")
                         + ")");
             }
         }
@@ -149,9 +154,10 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
             }
         }
         String datatype = input.path("datatype").asText("");
-        return OipDatatype.parse(datatype, allowed).orElseThrow(() -> ApiException.badRequest(path + " '"
-                + input.path("name").asText("") + "': datatype '" + datatype
-                + "' is not supported for this tensor (supported: " + OipDatatype.list(allowed) + ")"));
+        return OipDatatype.parse(datatype, allowed)
+                .orElseThrow(() -> ApiException.badRequest(path + " '"
+                        + input.path("name").asText("") + "': datatype '" + datatype
+                        + "' is not supported for this tensor (supported: " + OipDatatype.list(allowed) + ")"));
     }
 
     private static long[] shape(JsonNode input, String path) throws ApiException {
@@ -161,9 +167,11 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
         }
         long[] dims = new long[shape.size()];
         for (int d = 0; d < dims.length; d++) {
-            if (!shape.get(d).canConvertToLong() || !shape.get(d).isIntegralNumber() || shape.get(d).asLong() < 0) {
-                throw ApiException.badRequest(path + ".shape[" + d + "] must be a non-negative integer, got "
-                        + shape.get(d));
+            if (!shape.get(d).canConvertToLong()
+                    || !shape.get(d).isIntegralNumber()
+                    || shape.get(d).asLong() < 0) {
+                throw ApiException.badRequest(
+                        path + ".shape[" + d + "] must be a non-negative integer, got " + shape.get(d));
             }
             dims[d] = shape.get(d).asLong();
         }
@@ -185,8 +193,8 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
         }
         for (int k = 0; k < flat.size(); k++) {
             if (datatype.integral() && flat.get(k).isNumber() && !flat.get(k).isIntegralNumber()) {
-                throw ApiException.badRequest(path + ".data[" + k + "] must be an integer for datatype "
-                        + datatype + ", got " + flat.get(k));
+                throw ApiException.badRequest(
+                        path + ".data[" + k + "] must be an integer for datatype " + datatype + ", got " + flat.get(k));
             }
         }
         return flat;
@@ -216,8 +224,8 @@ record OipInput(RequestRows rows, String id) implements Models.Decoded {
             for (Iterator<String> it = outputs.get(k).fieldNames(); it.hasNext(); ) {
                 String field = it.next();
                 if (!OUTPUT_FIELDS.contains(field)) {
-                    throw ApiException.badRequest("outputs[" + k + "]: unknown field '" + field
-                            + "' (allowed: name, parameters)");
+                    throw ApiException.badRequest(
+                            "outputs[" + k + "]: unknown field '" + field + "' (allowed: name, parameters)");
                 }
             }
             String name = outputs.get(k).path("name").asText("");

@@ -38,8 +38,11 @@ final class OipService implements HttpService {
                     ApiException.requireMethod(req, Method.GET);
                     ArrayNode extensions = Json.MAPPER.createArrayNode();
                     Extensions.names(control.enabled()).forEach(extensions::add);
-                    return Reply.ok(Json.MAPPER.createObjectNode().put("name", "inference-service")
-                            .put("version", serverVersion).set("extensions", extensions));
+                    return Reply.ok(Json.MAPPER
+                            .createObjectNode()
+                            .put("name", "inference-service")
+                            .put("version", serverVersion)
+                            .set("extensions", extensions));
                 }))
                 .any("/health/live", endpoints.handler("v2_live", (req, tags) -> {
                     ApiException.requireMethod(req, Method.GET);
@@ -48,7 +51,8 @@ final class OipService implements HttpService {
                 .any("/health/ready", endpoints.handler("v2_ready", (req, tags) -> {
                     ApiException.requireMethod(req, Method.GET);
                     boolean ready = models.ready();
-                    return Reply.of(ready ? 200 : 503, Json.MAPPER.createObjectNode().put("ready", ready));
+                    return Reply.of(
+                            ready ? 200 : 503, Json.MAPPER.createObjectNode().put("ready", ready));
                 }))
                 .any("/repository/index", endpoints.handler("v2_repository", (req, tags) -> {
                     ApiException.requireMethod(req, Method.POST);
@@ -71,8 +75,12 @@ final class OipService implements HttpService {
         if (!parameters.isMissingNode() && !parameters.isObject()) {
             throw ApiException.badRequest("parameters must be an object, got " + Json.typeOf(parameters));
         }
-        return Reply.ok(control.run(parts[1], parts[0], request.headers().first(HeaderNames.AUTHORIZATION)
-                .orElse(null), parameters.isObject() ? parameters : Json.MAPPER.createObjectNode(), tags));
+        return Reply.ok(control.run(
+                parts[1],
+                parts[0],
+                request.headers().first(HeaderNames.AUTHORIZATION).orElse(null),
+                parameters.isObject() ? parameters : Json.MAPPER.createObjectNode(),
+                tags));
     }
 
     private Reply dispatch(ServerRequest request, Endpoints.Tags tags) throws RequestFailure {
@@ -90,8 +98,11 @@ final class OipService implements HttpService {
             case "config" -> Reply.ok(Extensions.config(models, path, tags));
             case "ready" -> {
                 var version = models.peek(path, tags);
-                yield Reply.ok(Json.MAPPER.createObjectNode().put("name", version.manifest().model())
-                        .put("version", Long.toString(version.version())).put("ready", true));
+                yield Reply.ok(Json.MAPPER
+                        .createObjectNode()
+                        .put("name", version.manifest().model())
+                        .put("version", Long.toString(version.version()))
+                        .put("ready", true));
             }
             default -> Reply.ok(Extensions.metadata(models, path, tags));
         };
@@ -100,22 +111,31 @@ final class OipService implements HttpService {
     private Reply infer(ServerRequest request, ModelPath path, Endpoints.Tags tags) throws RequestFailure {
         byte[] raw = Json.body(request);
         RowCount.refuseOver(raw, models.maxRows());
-        JsonNode body = BinaryTensors.readRequest(raw, request.headers().first(BINARY_HEADER).orElse(null));
-        Models.Inference<OipInput> inference = models.infer(path, Models.Pin.of(request),
-                models.deadline(RequestTimeout.first(RequestTimeout.header(request), RequestTimeout.oipParameter(body))),
-                body, tags,
+        JsonNode body = BinaryTensors.readRequest(
+                raw, request.headers().first(BINARY_HEADER).orElse(null));
+        Models.Inference<OipInput> inference = models.infer(
+                path,
+                Models.Pin.of(request),
+                models.deadline(
+                        RequestTimeout.first(RequestTimeout.header(request), RequestTimeout.oipParameter(body))),
+                body,
+                tags,
                 (manifest, maxRows) -> OipInput.decode(body, manifest, maxRows));
         float[][] output = inference.outputs();
-        ObjectNode reply = Json.MAPPER.createObjectNode()
+        ObjectNode reply = Json.MAPPER
+                .createObjectNode()
                 .put("model_name", inference.manifest().model())
                 .put("model_version", Long.toString(inference.version()));
         if (inference.input().id() != null) {
             reply.put("id", inference.input().id());
         }
         String outputName = inference.manifest().output().name();
-        ObjectNode tensor = reply.putArray("outputs").addObject()
+        ObjectNode tensor = reply.putArray("outputs")
+                .addObject()
                 .put("name", outputName)
-                .put("datatype", OipDatatype.of(inference.manifest().output().type()).name());
+                .put(
+                        "datatype",
+                        OipDatatype.of(inference.manifest().output().type()).name());
         tensor.putArray("shape").add(output.length).add(output[0].length);
         byte[] binary = null;
         if (BinaryTensors.binaryOutput(body, outputName)) {

@@ -1,13 +1,5 @@
 package dev.appliance.inference.api;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,6 +11,13 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -60,7 +59,8 @@ final class OpenApiService implements HttpService {
             DumperOptions options = new DumperOptions();
             options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
             res.header(HeaderNames.CONTENT_TYPE, "application/yaml");
-            res.send(new Yaml(options).dump(Json.MAPPER.convertValue(document(), Map.class))
+            res.send(new Yaml(options)
+                    .dump(Json.MAPPER.convertValue(document(), Map.class))
                     .getBytes(StandardCharsets.UTF_8));
         });
     }
@@ -80,22 +80,41 @@ final class OpenApiService implements HttpService {
             state.labels().forEach((label, v) -> {
                 ServedVersion version = state.loaded().get(v);
                 if (version != null) {
-                    paths.putObject("/v1/models/" + state.name() + "/labels/" + label + ":predict").set("post",
-                            predict("Predict with " + state.name() + "'s version labelled " + label + " (" + v + ")",
-                                    version.manifest(), false));
+                    paths.putObject("/v1/models/" + state.name() + "/labels/" + label + ":predict")
+                            .set(
+                                    "post",
+                                    predict(
+                                            "Predict with " + state.name() + "'s version labelled " + label + " (" + v
+                                                    + ")",
+                                            version.manifest(),
+                                            false));
                 }
             });
             // A request naming no version may go to any loaded one (latest, steering or a pin): described
             // only when they all take the same input.
-            if (state.loaded().values().stream().map(ServedVersion::manifest).map(Manifest::features)
-                    .distinct().count() == 1) {
+            if (state.loaded().values().stream()
+                            .map(ServedVersion::manifest)
+                            .map(Manifest::features)
+                            .distinct()
+                            .count()
+                    == 1) {
                 Manifest any = state.loaded().firstEntry().getValue().manifest();
-                paths.putObject("/v1/models/" + state.name() + ":predict").set("post",
-                        predict("Predict with " + state.name() + " as it is steered (latest, canary weight or pin)",
-                                any, true));
-                paths.putObject("/v2/models/" + state.name() + "/infer").set("post",
-                        infer("Inference with " + state.name() + " as it is steered (latest, canary weight or pin)",
-                                any, true));
+                paths.putObject("/v1/models/" + state.name() + ":predict")
+                        .set(
+                                "post",
+                                predict(
+                                        "Predict with " + state.name()
+                                                + " as it is steered (latest, canary weight or pin)",
+                                        any,
+                                        true));
+                paths.putObject("/v2/models/" + state.name() + "/infer")
+                        .set(
+                                "post",
+                                infer(
+                                        "Inference with " + state.name()
+                                                + " as it is steered (latest, canary weight or pin)",
+                                        any,
+                                        true));
             }
         }
         if (!modelControl) {
@@ -112,13 +131,19 @@ final class OpenApiService implements HttpService {
             required.add(f.name());
             properties.set(f.name(), value(f));
         }
-        ObjectNode instances = Json.MAPPER.createObjectNode().put("type", "array").put("minItems", 1)
+        ObjectNode instances = Json.MAPPER
+                .createObjectNode()
+                .put("type", "array")
+                .put("minItems", 1)
                 .put("maxItems", models.maxRows());
         instances.putObject("items").putArray("oneOf").add(ordered(m)).add(row);
         ObjectNode body = Json.MAPPER.createObjectNode().put("type", "object").put("additionalProperties", false);
         body.putArray("required").add("instances");
         body.putObject("properties").set("instances", instances);
-        ((ObjectNode) body.get("properties")).putObject("signature_name").putArray("enum").add(m.signatureName());
+        ((ObjectNode) body.get("properties"))
+                .putObject("signature_name")
+                .putArray("enum")
+                .add(m.signatureName());
         return operation(summary, "tf-serving", body, "Predict", steered);
     }
 
@@ -127,25 +152,44 @@ final class OpenApiService implements HttpService {
         tensor.putArray("required").add("name").add("shape").add("datatype").add("data");
         ObjectNode properties = tensor.putObject("properties");
         properties.putObject("name").putArray("enum").add(m.input().name());
-        properties.putObject("shape").putArray("enum").addArray().add(1).add(m.features().size());
-        properties.putObject("datatype").putArray("enum").add(OipDatatype.of(m.input().type()).name());
+        properties
+                .putObject("shape")
+                .putArray("enum")
+                .addArray()
+                .add(1)
+                .add(m.features().size());
+        properties
+                .putObject("datatype")
+                .putArray("enum")
+                .add(OipDatatype.of(m.input().type()).name());
         properties.set("data", ordered(m));
         ObjectNode output = Json.MAPPER.createObjectNode().put("type", "object").put("additionalProperties", false);
         output.putArray("required").add("name");
-        output.putObject("properties").putObject("name").putArray("enum").add(m.output().name());
+        output.putObject("properties")
+                .putObject("name")
+                .putArray("enum")
+                .add(m.output().name());
         ObjectNode body = Json.MAPPER.createObjectNode().put("type", "object").put("additionalProperties", false);
         body.putArray("required").add("inputs");
         ObjectNode fields = body.putObject("properties");
         fields.putObject("id").put("type", "string");
-        fields.putObject("inputs").put("type", "array").put("minItems", 1).put("maxItems", 1).set("items", tensor);
+        fields.putObject("inputs")
+                .put("type", "array")
+                .put("minItems", 1)
+                .put("maxItems", 1)
+                .set("items", tensor);
         fields.putObject("outputs").put("type", "array").set("items", output);
         return operation(summary, "oip", body, "Infer", steered);
     }
 
     /** One row in feature order: exactly as many values as features, each in its feature's range. */
     private static ObjectNode ordered(Manifest m) {
-        ObjectNode row = Json.MAPPER.createObjectNode().put("type", "array").put("minItems", m.features().size())
-                .put("maxItems", m.features().size()).put("items", false);
+        ObjectNode row = Json.MAPPER
+                .createObjectNode()
+                .put("type", "array")
+                .put("minItems", m.features().size())
+                .put("maxItems", m.features().size())
+                .put("items", false);
         ArrayNode prefix = row.putArray("prefixItems");
         m.features().forEach(f -> prefix.add(value(f)));
         return row;
@@ -156,12 +200,15 @@ final class OpenApiService implements HttpService {
         if (f.type() == Dtype.INT32) {
             value.put("type", "integer").put("minimum", Integer.MIN_VALUE).put("maximum", Integer.MAX_VALUE);
         } else {
-            value.put("type", "number").put("minimum", -(double) Float.MAX_VALUE).put("maximum", (double) Float.MAX_VALUE);
+            value.put("type", "number")
+                    .put("minimum", -(double) Float.MAX_VALUE)
+                    .put("maximum", (double) Float.MAX_VALUE);
         }
         return value.put("description", f.name() + " (" + f.dtype() + ")");
     }
 
-    private static ObjectNode operation(String summary, String tag, ObjectNode schema, String response, boolean steered) {
+    private static ObjectNode operation(
+            String summary, String tag, ObjectNode schema, String response, boolean steered) {
         ObjectNode op = Json.MAPPER.createObjectNode().put("summary", summary);
         op.putArray("tags").add(tag);
         ArrayNode parameters = op.putArray("parameters");

@@ -1,15 +1,5 @@
 package dev.appliance.inference.api;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.appliance.inference.model.Manifest;
@@ -23,6 +13,15 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The inference tester and status page: {@code /} and its files under {@code /ui/}, read from the JAR (no
@@ -68,9 +67,13 @@ final class PageService implements HttpService {
         Optional<byte[]> content = m.matches() ? read(name) : Optional.empty();
         response.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
         if (content.isEmpty()) {
-            response.status(Status.NOT_FOUND_404).header(HeaderNames.CONTENT_TYPE, "application/json")
-                    .send(Json.MAPPER.createObjectNode().put("error", "the page has no file '" + name + "'")
-                            .put("code", "not_found").toString());
+            response.status(Status.NOT_FOUND_404)
+                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                    .send(Json.MAPPER
+                            .createObjectNode()
+                            .put("error", "the page has no file '" + name + "'")
+                            .put("code", "not_found")
+                            .toString());
             return;
         }
         response.header(HeaderNames.CONTENT_TYPE, TYPES.get(m.group(1)))
@@ -111,20 +114,30 @@ final class PageService implements HttpService {
             new TreeMap<>(state.labels()).forEach(labels::put);
             TreeMap<Long, ObjectNode> byNumber = new TreeMap<>();
             state.loaded().forEach((number, version) -> byNumber.put(number, loaded(version.manifest())));
-            state.refused().forEach((number, reason) -> byNumber.put(number, Json.MAPPER.createObjectNode()
-                    .put("version", number).put("state", "REFUSED").put("reason", reason)));
+            state.refused()
+                    .forEach((number, reason) -> byNumber.put(
+                            number,
+                            Json.MAPPER
+                                    .createObjectNode()
+                                    .put("version", number)
+                                    .put("state", "REFUSED")
+                                    .put("reason", reason)));
             byNumber.values().forEach(versions::add);
         }
         return body;
     }
 
     private static ObjectNode loaded(Manifest m) {
-        ObjectNode version = Json.MAPPER.createObjectNode().put("version", m.version()).put("state", "AVAILABLE")
+        ObjectNode version = Json.MAPPER
+                .createObjectNode()
+                .put("version", m.version())
+                .put("state", "AVAILABLE")
                 .put("description", m.description());
         ArrayNode features = version.putArray("features");
         m.features().forEach(f -> features.addObject().put("name", f.name()).put("dtype", f.dtype()));
         if (m.entity() != null) {
-            ObjectNode entity = version.putObject("entity").put("key", m.entity().key());
+            ObjectNode entity =
+                    version.putObject("entity").put("key", m.entity().key());
             ArrayNode looked = entity.putArray("features");
             for (Manifest.EnrichedFeature f : m.entity().features()) {
                 ObjectNode node = looked.addObject().put("name", f.name()).put("source", f.source());

@@ -1,8 +1,7 @@
 package dev.appliance.inference.api;
 
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
 
 /**
  * What an endpoint answers: HTTP status, JSON body and extra headers.
@@ -23,8 +22,8 @@ record Reply(int status, JsonNode body, Map<String, String> headers, byte[] bina
     }
 
     static Reply error(int status, String code, String message) {
-        return new Reply(status, Json.MAPPER.createObjectNode().put("error", message).put("code", code), Map.of(),
-                null);
+        return new Reply(
+                status, Json.MAPPER.createObjectNode().put("error", message).put("code", code), Map.of(), null);
     }
 
     Reply withHeader(String name, String value) {

@@ -1,13 +1,12 @@
 package dev.appliance.inference.api;
 
-import java.time.Duration;
-
 import dev.appliance.inference.admission.DeadlineExceededException;
 import dev.appliance.inference.admission.OverloadedException;
 import dev.appliance.inference.features.EnrichmentException;
 import dev.appliance.inference.features.FeatureStoreUnavailableException;
 import dev.appliance.inference.model.ModelNotFoundException;
 import dev.appliance.inference.model.ModelUnavailableException;
+import java.time.Duration;
 
 /**
  * Every way the API answers a request other than with success. The set is closed, so the one place that
@@ -16,8 +15,11 @@ import dev.appliance.inference.model.ModelUnavailableException;
  * below the API keep their own exceptions; the {@code of} methods translate them where the API calls them.
  */
 abstract sealed class RequestFailure extends Exception
-        permits ApiException, RequestFailure.Unavailable, RequestFailure.FeatureMissing,
-        RequestFailure.Overloaded, RequestFailure.DeadlineExceeded {
+        permits ApiException,
+                RequestFailure.Unavailable,
+                RequestFailure.FeatureMissing,
+                RequestFailure.Overloaded,
+                RequestFailure.DeadlineExceeded {
 
     RequestFailure(String message, Throwable cause) {
         super(message, cause, false, false);

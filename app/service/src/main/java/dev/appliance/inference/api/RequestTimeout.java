@@ -1,14 +1,13 @@
 package dev.appliance.inference.api;
 
-import java.math.BigDecimal;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Context;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How long a caller is willing to wait, as each transport says it: the {@code Request-Timeout} header in
@@ -24,8 +23,7 @@ final class RequestTimeout {
 
     private static final HeaderName HEADER_NAME = HeaderNames.create(HEADER);
 
-    private RequestTimeout() {
-    }
+    private RequestTimeout() {}
 
     /** The header's timeout, or null without the header. */
     static Duration header(ServerRequest request) throws ApiException {
@@ -40,8 +38,8 @@ final class RequestTimeout {
             throw ApiException.badRequest(HEADER + " must be a number of seconds (e.g. 0.5), got '" + value + "'");
         }
         if (seconds.signum() <= 0 || seconds.compareTo(BigDecimal.valueOf(MAX.toSeconds())) > 0) {
-            throw ApiException.badRequest(HEADER + " must be more than 0 and at most " + MAX.toSeconds()
-                    + " seconds, got '" + value + "'");
+            throw ApiException.badRequest(
+                    HEADER + " must be more than 0 and at most " + MAX.toSeconds() + " seconds, got '" + value + "'");
         }
         return Duration.ofNanos(seconds.movePointRight(9).longValue());
     }
@@ -52,8 +50,7 @@ final class RequestTimeout {
         if (timeout.isMissingNode() || timeout.isNull()) {
             return null;
         }
-        if (!timeout.canConvertToExactIntegral() || timeout.asLong() <= 0
-                || timeout.asLong() > MAX.toNanos() / 1000) {
+        if (!timeout.canConvertToExactIntegral() || timeout.asLong() <= 0 || timeout.asLong() > MAX.toNanos() / 1000) {
             throw ApiException.badRequest("parameters.timeout must be a whole number of microseconds, more than 0"
                     + " and at most " + MAX.toNanos() / 1000 + ", got " + timeout);
         }

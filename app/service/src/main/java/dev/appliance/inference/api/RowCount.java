@@ -1,9 +1,8 @@
 package dev.appliance.inference.api;
 
-import java.io.IOException;
-
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 
 /**
  * Counts a predict or infer body's rows with Jackson's streaming parser, before the body becomes a JSON
@@ -14,8 +13,7 @@ import com.fasterxml.jackson.core.JsonToken;
  */
 final class RowCount {
 
-    private RowCount() {
-    }
+    private RowCount() {}
 
     /** Refuses with 400 when the body carries more than {@code maxRows} rows. */
     static void refuseOver(byte[] body, int maxRows) throws ApiException {
@@ -26,8 +24,8 @@ final class RowCount {
             return;
         }
         if (over != null) {
-            throw ApiException.badRequest(over + " holds more than " + maxRows + " rows; at most " + maxRows
-                    + " per request");
+            throw ApiException.badRequest(
+                    over + " holds more than " + maxRows + " rows; at most " + maxRows + " per request");
         }
     }
 

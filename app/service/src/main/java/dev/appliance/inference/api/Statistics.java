@@ -1,13 +1,12 @@
 package dev.appliance.inference.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.appliance.inference.cache.ResultCache;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.appliance.inference.cache.ResultCache;
 
 /**
  * Per model version counts and times of inference calls, for the statistics extension (HTTP and gRPC share
@@ -68,7 +67,8 @@ final class Statistics {
 
     /** One version's statistics in the extension's JSON form. */
     static void write(ObjectNode stats, String model, long version, Counts c) {
-        stats.put("name", model).put("version", Long.toString(version))
+        stats.put("name", model)
+                .put("version", Long.toString(version))
                 .put("last_inference", c.lastInferenceMillis.get())
                 .put("inference_count", c.rows.sum())
                 .put("execution_count", c.executions.sum());

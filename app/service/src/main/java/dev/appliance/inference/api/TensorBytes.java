@@ -1,10 +1,9 @@
 package dev.appliance.inference.api;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-
-import com.fasterxml.jackson.databind.node.ArrayNode;
 
 /**
  * Raw tensor bytes as the Open Inference Protocol lays them out (binary tensor data over HTTP, raw contents
@@ -12,8 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
  */
 final class TensorBytes {
 
-    private TensorBytes() {
-    }
+    private TensorBytes() {}
 
     /**
      * Decodes one tensor's raw bytes into JSON values, so they are checked exactly like JSON {@code data}.
@@ -27,15 +25,16 @@ final class TensorBytes {
             while (in.remaining() >= 4) {
                 int length = in.getInt();
                 if (length < 0 || length > in.remaining()) {
-                    throw ApiException.badRequest(tensor + ": a BYTES element claims " + length + " bytes but "
-                            + in.remaining() + " remain");
+                    throw ApiException.badRequest(
+                            tensor + ": a BYTES element claims " + length + " bytes but " + in.remaining() + " remain");
                 }
                 byte[] element = new byte[length];
                 in.get(element);
                 values.add(new String(element, StandardCharsets.UTF_8));
             }
             if (in.hasRemaining()) {
-                throw ApiException.badRequest(tensor + ": " + in.remaining() + " stray bytes after the last BYTES element");
+                throw ApiException.badRequest(
+                        tensor + ": " + in.remaining() + " stray bytes after the last BYTES element");
             }
             return values;
         }

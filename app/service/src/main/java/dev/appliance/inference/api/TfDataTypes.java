@@ -6,8 +6,7 @@ import dev.appliance.inference.proto.tf.DataType;
 /** The TensorFlow Serving dtype (gRPC enum, REST metadata name) of a tensor of the model's element type. */
 final class TfDataTypes {
 
-    private TfDataTypes() {
-    }
+    private TfDataTypes() {}
 
     static DataType of(Dtype dtype) {
         return switch (dtype) {

@@ -27,12 +27,18 @@ final class TfModelGrpcService extends ModelServiceGrpc.ModelServiceImplBase {
             ModelPath path = TfServingGrpcService.path(request.getModelSpec(), "status");
             GetModelStatusResponse.Builder b = GetModelStatusResponse.newBuilder();
             for (Models.VersionStatus v : models.statuses(path, tags)) {
-                b.addModelVersionStatus(v.refusal() == null
-                        ? ModelVersionStatus.newBuilder().setVersion(v.version())
-                                .setState(ModelVersionStatus.State.AVAILABLE).setStatus(StatusProto.getDefaultInstance())
-                        : ModelVersionStatus.newBuilder().setVersion(v.version())
-                                .setState(ModelVersionStatus.State.END).setStatus(StatusProto.newBuilder()
-                                        .setErrorCode(FAILED_PRECONDITION).setErrorMessage(v.refusal())));
+                b.addModelVersionStatus(
+                        v.refusal() == null
+                                ? ModelVersionStatus.newBuilder()
+                                        .setVersion(v.version())
+                                        .setState(ModelVersionStatus.State.AVAILABLE)
+                                        .setStatus(StatusProto.getDefaultInstance())
+                                : ModelVersionStatus.newBuilder()
+                                        .setVersion(v.version())
+                                        .setState(ModelVersionStatus.State.END)
+                                        .setStatus(StatusProto.newBuilder()
+                                                .setErrorCode(FAILED_PRECONDITION)
+                                                .setErrorMessage(v.refusal())));
             }
             return b.build();
         });

@@ -1,15 +1,13 @@
 package dev.appliance.inference.api;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.List;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Any;
 import com.google.protobuf.Int64Value;
+import dev.appliance.inference.model.Manifest;
+import dev.appliance.inference.model.ServedVersion;
+import dev.appliance.inference.model.VersionSelector;
 import dev.appliance.inference.proto.tf.GetModelMetadataRequest;
 import dev.appliance.inference.proto.tf.GetModelMetadataResponse;
 import dev.appliance.inference.proto.tf.ModelSpec;
@@ -21,10 +19,11 @@ import dev.appliance.inference.proto.tf.SignatureDefMap;
 import dev.appliance.inference.proto.tf.TensorInfo;
 import dev.appliance.inference.proto.tf.TensorProto;
 import dev.appliance.inference.proto.tf.TensorShapeProto;
-import dev.appliance.inference.model.Manifest;
-import dev.appliance.inference.model.ServedVersion;
-import dev.appliance.inference.model.VersionSelector;
 import io.grpc.stub.StreamObserver;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
 
 /**
  * TF Serving's {@code tensorflow.serving.PredictionService}: Predict and GetModelMetadata. Predict's input
@@ -56,12 +55,13 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
             for (Map.Entry<String, TensorProto> e : request.getInputsMap().entrySet()) {
                 inputs.set(e.getKey(), values(e.getKey(), e.getValue()));
             }
-            Models.Inference<TfServingInput> inference = models.infer(path, GrpcCalls.pin(), models.deadline(RequestTimeout.grpc()), body, tags,
-                    (m, maxRows) -> {
+            Models.Inference<TfServingInput> inference = models.infer(
+                    path, GrpcCalls.pin(), models.deadline(RequestTimeout.grpc()), body, tags, (m, maxRows) -> {
                         for (String wanted : request.getOutputFilterList()) {
                             if (!wanted.equals(m.output().name())) {
-                                throw ApiException.badRequest("output_filter '" + wanted + "' is not an output of"
-                                        + " model '" + m.model() + "' (outputs: " + m.output().name() + ")");
+                                throw ApiException.badRequest(
+                                        "output_filter '" + wanted + "' is not an output of" + " model '" + m.model()
+                                                + "' (outputs: " + m.output().name() + ")");
                             }
                         }
                         return TfServingInput.decode(body, m, maxRows);
@@ -77,7 +77,9 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
             }
             GrpcCalls.facts(reply, inference.facts());
             Manifest m = inference.manifest();
-            return PredictResponse.newBuilder().setModelSpec(spec(m)).putOutputs(m.output().name(), tensor.build())
+            return PredictResponse.newBuilder()
+                    .setModelSpec(spec(m))
+                    .putOutputs(m.output().name(), tensor.build())
                     .build();
         });
     }
@@ -94,9 +96,14 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
             SignatureDef signature = SignatureDef.newBuilder()
                     .putInputs(m.input().name(), info(m.input(), m.features().size()))
                     .putOutputs(m.output().name(), info(m.output(), version.outputWidth()))
-                    .setMethodName("tensorflow/serving/predict").build();
-            SignatureDefMap map = SignatureDefMap.newBuilder().putSignatureDef(m.signatureName(), signature).build();
-            return GetModelMetadataResponse.newBuilder().setModelSpec(spec(m)).putMetadata(SIGNATURE_DEF, Any.pack(map))
+                    .setMethodName("tensorflow/serving/predict")
+                    .build();
+            SignatureDefMap map = SignatureDefMap.newBuilder()
+                    .putSignatureDef(m.signatureName(), signature)
+                    .build();
+            return GetModelMetadataResponse.newBuilder()
+                    .setModelSpec(spec(m))
+                    .putMetadata(SIGNATURE_DEF, Any.pack(map))
                     .build();
         });
     }
@@ -115,13 +122,19 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
     }
 
     static ModelSpec spec(Manifest m) {
-        return ModelSpec.newBuilder().setName(m.model()).setVersion(Int64Value.of(m.version()))
-                .setSignatureName(m.signatureName()).build();
+        return ModelSpec.newBuilder()
+                .setName(m.model())
+                .setVersion(Int64Value.of(m.version()))
+                .setSignatureName(m.signatureName())
+                .build();
     }
 
     private static TensorInfo info(Manifest.Tensor tensor, int width) {
-        return TensorInfo.newBuilder().setName(tensor.name()).setDtype(TfDataTypes.of(tensor.type()))
-                .setTensorShape(shape(-1, width)).build();
+        return TensorInfo.newBuilder()
+                .setName(tensor.name())
+                .setDtype(TfDataTypes.of(tensor.type()))
+                .setTensorShape(shape(-1, width))
+                .build();
     }
 
     private static TensorShapeProto shape(long... dims) {
@@ -136,7 +149,8 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
     private static JsonNode values(String name, TensorProto t) throws ApiException {
         String where = "inputs['" + name + "']";
         List<TensorShapeProto.Dim> dims = t.getTensorShape().getDimList();
-        ArrayNode flat = flat(where, t, dims.stream().mapToLong(TensorShapeProto.Dim::getSize).reduce(1, (a, b) -> a * b));
+        ArrayNode flat = flat(
+                where, t, dims.stream().mapToLong(TensorShapeProto.Dim::getSize).reduce(1, (a, b) -> a * b));
         if (dims.size() <= 1 || (dims.size() == 2 && dims.get(1).getSize() == 1)) {
             return flat;
         }
@@ -196,8 +210,9 @@ final class TfServingGrpcService extends PredictionServiceGrpc.PredictionService
                 }
             }
             case DT_STRING -> t.getStringValList().forEach(s -> out.add(s.toStringUtf8()));
-            default -> throw ApiException.badRequest(where + ": dtype " + t.getDtype() + " is not supported"
-                    + " (supported: DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64, and DT_STRING for the entity id)");
+            default ->
+                throw ApiException.badRequest(where + ": dtype " + t.getDtype() + " is not supported"
+                        + " (supported: DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64, and DT_STRING for the entity id)");
         }
         // TensorFlow's convention: one value given for a larger shape fills the whole tensor.
         if (out.size() == 1 && count > 1) {

@@ -1,12 +1,11 @@
 package dev.appliance.inference.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.appliance.inference.model.Manifest;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.appliance.inference.model.Manifest;
 
 /**
  * Decodes a TF Serving REST predict body into rows in manifest feature order.
@@ -28,7 +27,8 @@ record TfServingInput(RequestRows rows, boolean columnar) implements Models.Deco
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!FIELDS.contains(field)) {
-                throw ApiException.badRequest("unknown field '" + field + "' (allowed: signature_name, instances, inputs)");
+                throw ApiException.badRequest(
+                        "unknown field '" + field + "' (allowed: signature_name, instances, inputs)");
             }
         }
         JsonNode signature = body.get("signature_name");
@@ -56,9 +56,15 @@ record TfServingInput(RequestRows rows, boolean columnar) implements Models.Deco
         for (int i = 0; i < n; i++) {
             JsonNode instance = instances.get(i);
             String path = "instances[" + i + "]";
-            JsonNode tensor = instance.isObject() && instance.size() == 1 ? instance.get(manifest.input().name()) : null;
+            JsonNode tensor = instance.isObject() && instance.size() == 1
+                    ? instance.get(manifest.input().name())
+                    : null;
             if (tensor != null) {
-                fill(rows, i, FeatureValues.row(tensor, manifest, path + "." + manifest.input().name()));
+                fill(
+                        rows,
+                        i,
+                        FeatureValues.row(
+                                tensor, manifest, path + "." + manifest.input().name()));
             } else if (instance.isObject()) {
                 named(instance, manifest, path, rows, i);
             } else if (instance.isArray()) {
@@ -95,12 +101,13 @@ record TfServingInput(RequestRows rows, boolean columnar) implements Models.Deco
             return RequestRows.complete(rows(inputs, manifest, maxRows, "inputs"));
         }
         if (!inputs.isObject()) {
-            throw ApiException.badRequest("inputs must be an object of feature columns or an array of rows, got "
-                    + Json.typeOf(inputs));
+            throw ApiException.badRequest(
+                    "inputs must be an object of feature columns or an array of rows, got " + Json.typeOf(inputs));
         }
         JsonNode tensor = inputs.size() == 1 ? inputs.get(manifest.input().name()) : null;
         if (tensor != null) {
-            return RequestRows.complete(rows(tensor, manifest, maxRows, "inputs." + manifest.input().name()));
+            return RequestRows.complete(
+                    rows(tensor, manifest, maxRows, "inputs." + manifest.input().name()));
         }
         rejectUnknownFields(inputs, manifest, "inputs");
         int n = columnLength(inputs, maxRows);
@@ -141,8 +148,8 @@ record TfServingInput(RequestRows rows, boolean columnar) implements Models.Deco
         String first = names.next();
         JsonNode column = inputs.get(first);
         if (!column.isArray()) {
-            throw ApiException.badRequest("inputs." + first + " must be an array (one value per row), got "
-                    + Json.typeOf(column));
+            throw ApiException.badRequest(
+                    "inputs." + first + " must be an array (one value per row), got " + Json.typeOf(column));
         }
         FeatureValues.checkRows(column.size(), maxRows, "inputs." + first);
         return column.size();
@@ -151,8 +158,8 @@ record TfServingInput(RequestRows rows, boolean columnar) implements Models.Deco
     private static JsonNode column(JsonNode inputs, String name, int n) throws ApiException {
         JsonNode column = inputs.get(name);
         if (!column.isArray()) {
-            throw ApiException.badRequest("inputs." + name + " must be an array (one value per row), got "
-                    + Json.typeOf(column));
+            throw ApiException.badRequest(
+                    "inputs." + name + " must be an array (one value per row), got " + Json.typeOf(column));
         }
         if (column.size() != n) {
             throw ApiException.badRequest("inputs." + name + " has " + column.size() + " values but inputs."
@@ -179,7 +186,8 @@ record TfServingInput(RequestRows rows, boolean columnar) implements Models.Deco
     }
 
     private static void rejectUnknownFields(JsonNode object, Manifest manifest, String path) throws ApiException {
-        Set<String> known = manifest.features().stream().map(Manifest.Feature::name).collect(Collectors.toSet());
+        Set<String> known =
+                manifest.features().stream().map(Manifest.Feature::name).collect(Collectors.toSet());
         if (manifest.entity() != null) {
             known.add(manifest.entity().key());
         }

@@ -1,7 +1,5 @@
 package dev.appliance.inference.api;
 
-import java.util.List;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +9,7 @@ import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
+import java.util.List;
 
 /** TF Serving's REST dialect under {@code /v1/models}: predict, model status and metadata. */
 final class TfServingService implements HttpService {
@@ -45,8 +44,12 @@ final class TfServingService implements HttpService {
         byte[] raw = Json.body(request);
         RowCount.refuseOver(raw, models.maxRows());
         JsonNode body = Json.parseObject(raw);
-        Models.Inference<TfServingInput> inference = models.infer(path, Models.Pin.of(request),
-                models.deadline(RequestTimeout.header(request)), body, tags,
+        Models.Inference<TfServingInput> inference = models.infer(
+                path,
+                Models.Pin.of(request),
+                models.deadline(RequestTimeout.header(request)),
+                body,
+                tags,
                 (manifest, maxRows) -> TfServingInput.decode(body, manifest, maxRows));
         ObjectNode reply = Json.MAPPER.createObjectNode();
         ArrayNode rows = reply.putArray(inference.input().columnar() ? "outputs" : "predictions");
@@ -74,16 +77,21 @@ final class TfServingService implements HttpService {
     }
 
     private static void addStatus(ArrayNode statuses, long version, String state, String code, String message) {
-        ObjectNode s = statuses.addObject().put("version", Long.toString(version)).put("state", state);
+        ObjectNode s =
+                statuses.addObject().put("version", Long.toString(version)).put("state", state);
         s.putObject("status").put("error_code", code).put("error_message", message);
     }
 
     private static Reply metadata(ServedVersion version) {
         Manifest m = version.manifest();
         ObjectNode reply = Json.MAPPER.createObjectNode();
-        reply.putObject("model_spec").put("name", m.model()).put("signature_name", "")
+        reply.putObject("model_spec")
+                .put("name", m.model())
+                .put("signature_name", "")
                 .put("version", Long.toString(m.version()));
-        ObjectNode signature = reply.putObject("metadata").putObject("signature_def").putObject("signature_def")
+        ObjectNode signature = reply.putObject("metadata")
+                .putObject("signature_def")
+                .putObject("signature_def")
                 .putObject(m.signatureName());
         tensor(signature.putObject("inputs"), m.input(), m.features().size());
         tensor(signature.putObject("outputs"), m.output(), version.outputWidth());
@@ -95,7 +103,9 @@ final class TfServingService implements HttpService {
 
     private static void tensor(ObjectNode parent, Manifest.Tensor tensor, int width) {
         String name = tensor.name();
-        ObjectNode t = parent.putObject(name).put("dtype", TfDataTypes.of(tensor.type()).name()).put("name", name);
+        ObjectNode t = parent.putObject(name)
+                .put("dtype", TfDataTypes.of(tensor.type()).name())
+                .put("name", name);
         ArrayNode dims = t.putObject("tensor_shape").putArray("dim");
         dims.addObject().put("size", "-1").put("name", "");
         dims.addObject().put("size", Integer.toString(width)).put("name", "");

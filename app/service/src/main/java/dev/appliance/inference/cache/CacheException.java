@@ -5,7 +5,11 @@ final class CacheException extends RuntimeException {
 
     /** Why a cache operation failed. */
     enum Reason {
-        TIMEOUT, CONNECTION, AUTH, SERIALIZATION, TOO_LARGE;
+        TIMEOUT,
+        CONNECTION,
+        AUTH,
+        SERIALIZATION,
+        TOO_LARGE;
 
         String tag() {
             return name().toLowerCase(java.util.Locale.ROOT);

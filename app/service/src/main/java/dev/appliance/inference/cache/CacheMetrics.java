@@ -1,14 +1,13 @@
 package dev.appliance.inference.cache;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.function.Supplier;
-
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
 
 /** The meters of one named cache ({@code result} or {@code feature}). */
 final class CacheMetrics {
@@ -26,37 +25,50 @@ final class CacheMetrics {
 
     void request(String operation, Duration took) {
         List<Tag> tags = List.of(cache, Tag.create("operation", operation));
-        registry.getOrCreate(Counter.builder("cache_requests").description("Cache operations attempted")
-                .tags(tags)).increment();
-        registry.getOrCreate(Timer.builder("cache_operation_duration").description("Cache operation latency")
-                .publishPercentileHistogram(true).tags(tags)).record(took);
+        registry.getOrCreate(Counter.builder("cache_requests")
+                        .description("Cache operations attempted")
+                        .tags(tags))
+                .increment();
+        registry.getOrCreate(Timer.builder("cache_operation_duration")
+                        .description("Cache operation latency")
+                        .publishPercentileHistogram(true)
+                        .tags(tags))
+                .record(took);
     }
 
     void hit() {
-        registry.getOrCreate(Counter.builder("cache_hits").description("Cache lookups that found a value")
-                .tags(List.of(cache))).increment();
+        registry.getOrCreate(Counter.builder("cache_hits")
+                        .description("Cache lookups that found a value")
+                        .tags(List.of(cache)))
+                .increment();
     }
 
     void miss() {
-        registry.getOrCreate(Counter.builder("cache_misses").description("Cache lookups that found nothing")
-                .tags(List.of(cache))).increment();
+        registry.getOrCreate(Counter.builder("cache_misses")
+                        .description("Cache lookups that found nothing")
+                        .tags(List.of(cache)))
+                .increment();
     }
 
     void sharedWait() {
         registry.getOrCreate(Counter.builder("cache_singleflight_waits")
-                .description("Lookups that waited for an identical one in flight instead of running their own")
-                .tags(List.of(cache))).increment();
+                        .description("Lookups that waited for an identical one in flight instead of running their own")
+                        .tags(List.of(cache)))
+                .increment();
     }
 
     void error(String operation, String reason) {
         registry.getOrCreate(Counter.builder("cache_errors")
-                .description("Failed cache operations by reason: timeout, connection, auth, serialization, too_large")
-                .tags(List.of(cache, Tag.create("operation", operation), Tag.create("reason", reason)))).increment();
+                        .description(
+                                "Failed cache operations by reason: timeout, connection, auth, serialization, too_large")
+                        .tags(List.of(cache, Tag.create("operation", operation), Tag.create("reason", reason))))
+                .increment();
     }
 
     void bypass(String reason) {
         registry.getOrCreate(Counter.builder("cache_bypasses")
-                .description("Requests served without the cache, by reason: breaker_open, error")
-                .tags(List.of(cache, Tag.create("reason", reason)))).increment();
+                        .description("Requests served without the cache, by reason: breaker_open, error")
+                        .tags(List.of(cache, Tag.create("reason", reason))))
+                .increment();
     }
 }

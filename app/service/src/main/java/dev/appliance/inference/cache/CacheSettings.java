@@ -1,12 +1,11 @@
 package dev.appliance.inference.cache;
 
+import dev.appliance.inference.config.Settings;
+import io.helidon.config.Config;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-
-import dev.appliance.inference.config.Settings;
-import io.helidon.config.Config;
 
 /**
  * Settings of the Memcached caches, read from the {@code cache} config subtree.
@@ -22,21 +21,31 @@ import io.helidon.config.Config;
  * @param breakerErrorRatio percentage of failed calls among them that opens the breaker
  * @param breakerDelay     how long the breaker stays open before it lets a trial call through
  */
-public record CacheSettings(boolean enabled,
-                            List<InetSocketAddress> servers,
-                            Duration resultTtl,
-                            Duration featureTtl,
-                            Duration operationTimeout,
-                            int maxItemBytes,
-                            Optional<MemcachedCredentials> credentials,
-                            int breakerVolume,
-                            int breakerErrorRatio,
-                            Duration breakerDelay) {
+public record CacheSettings(
+        boolean enabled,
+        List<InetSocketAddress> servers,
+        Duration resultTtl,
+        Duration featureTtl,
+        Duration operationTimeout,
+        int maxItemBytes,
+        Optional<MemcachedCredentials> credentials,
+        int breakerVolume,
+        int breakerErrorRatio,
+        Duration breakerDelay) {
 
     /** The same settings with other SASL credentials (from Vault instead of configuration). */
     public CacheSettings withCredentials(Optional<MemcachedCredentials> replacement) {
-        return new CacheSettings(enabled, servers, resultTtl, featureTtl, operationTimeout, maxItemBytes, replacement,
-                breakerVolume, breakerErrorRatio, breakerDelay);
+        return new CacheSettings(
+                enabled,
+                servers,
+                resultTtl,
+                featureTtl,
+                operationTimeout,
+                maxItemBytes,
+                replacement,
+                breakerVolume,
+                breakerErrorRatio,
+                breakerDelay);
     }
 
     /** Builds and validates the settings; the exception message names the bad key. */
@@ -48,18 +57,26 @@ public record CacheSettings(boolean enabled,
             throw Settings.invalid(serversNode, "must list at least one host:port when cache.enabled is true", "");
         }
         Optional<MemcachedCredentials> credentials = Settings.login(cache, MemcachedCredentials::new);
-        return new CacheSettings(enabled, servers,
-                Settings.durationInRange(cache.get("result-ttl"), Duration.ofMinutes(10), Duration.ofSeconds(1),
-                        Duration.ofDays(30)),
-                Settings.durationInRange(cache.get("feature-ttl"), Duration.ofSeconds(30), Duration.ofSeconds(1),
-                        Duration.ofDays(1)),
-                Settings.durationInRange(cache.get("operation-timeout"), Duration.ofMillis(250), Duration.ofMillis(5),
+        return new CacheSettings(
+                enabled,
+                servers,
+                Settings.durationInRange(
+                        cache.get("result-ttl"), Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofDays(30)),
+                Settings.durationInRange(
+                        cache.get("feature-ttl"), Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofDays(1)),
+                Settings.durationInRange(
+                        cache.get("operation-timeout"),
+                        Duration.ofMillis(250),
+                        Duration.ofMillis(5),
                         Duration.ofSeconds(10)),
                 Settings.intInRange(cache.get("max-item-bytes"), 1024 * 1024, 1024, 128 * 1024 * 1024),
                 credentials,
                 Settings.intInRange(cache.get("breaker.volume"), 10, 1, 10_000),
                 Settings.intInRange(cache.get("breaker.error-ratio"), 50, 1, 100),
-                Settings.durationInRange(cache.get("breaker.delay"), Duration.ofSeconds(5), Duration.ofMillis(100),
+                Settings.durationInRange(
+                        cache.get("breaker.delay"),
+                        Duration.ofSeconds(5),
+                        Duration.ofMillis(100),
                         Duration.ofMinutes(10)));
     }
 }

@@ -1,14 +1,13 @@
 package dev.appliance.inference.cache;
 
+import io.helidon.faulttolerance.CircuitBreaker;
+import io.helidon.faulttolerance.CircuitBreakerOpenException;
+import io.helidon.metrics.api.MeterRegistry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-
-import io.helidon.faulttolerance.CircuitBreaker;
-import io.helidon.faulttolerance.CircuitBreakerOpenException;
-import io.helidon.metrics.api.MeterRegistry;
 
 /**
  * One named cache over the shared Memcached connection, behind its own circuit breaker. Nothing here
@@ -29,27 +28,27 @@ public final class CacheStore {
     /** What a lookup found. */
     public sealed interface Lookup {
         /** The stored value. */
-        record Hit(byte[] value) implements Lookup {
-        }
+        record Hit(byte[] value) implements Lookup {}
 
         /** Nothing stored under the key. */
-        record Miss() implements Lookup {
-        }
+        record Miss() implements Lookup {}
 
         /** The cache could not be asked; serve without it. */
-        record Bypass() implements Lookup {
-        }
+        record Bypass() implements Lookup {}
     }
 
-    CacheStore(String name, MemcachedConnection connection, Duration ttl, CacheSettings settings,
-               MeterRegistry registry) {
+    CacheStore(
+            String name, MemcachedConnection connection, Duration ttl, CacheSettings settings, MeterRegistry registry) {
         this.name = name;
         this.connection = connection;
         this.ttl = ttl;
         this.maxItemBytes = settings.maxItemBytes();
-        this.breaker = CircuitBreaker.builder().name("cache-" + name)
-                .volume(settings.breakerVolume()).errorRatio(settings.breakerErrorRatio())
-                .delay(settings.breakerDelay()).successThreshold(1)
+        this.breaker = CircuitBreaker.builder()
+                .name("cache-" + name)
+                .volume(settings.breakerVolume())
+                .errorRatio(settings.breakerErrorRatio())
+                .delay(settings.breakerDelay())
+                .successThreshold(1)
                 .build();
         this.metrics = new CacheMetrics(registry, name, this::breakerState);
     }

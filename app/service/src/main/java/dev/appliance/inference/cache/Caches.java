@@ -1,12 +1,11 @@
 package dev.appliance.inference.cache;
 
+import dev.appliance.inference.lifecycle.Scheduler;
+import io.helidon.metrics.api.MeterRegistry;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-
-import dev.appliance.inference.lifecycle.Scheduler;
-import io.helidon.metrics.api.MeterRegistry;
 
 /**
  * The result and feature caches over one Memcached connection, or both switched off. Owns the
@@ -67,8 +66,8 @@ public final class Caches implements AutoCloseable {
             return Map.of("result", "disabled", "feature", "disabled");
         }
         Map<String, String> health = new LinkedHashMap<>();
-        stores.forEach((name, store) -> health.put(name,
-                store.state().equals("closed") ? "ok" : "degraded (breaker " + store.state() + ")"));
+        stores.forEach((name, store) ->
+                health.put(name, store.state().equals("closed") ? "ok" : "degraded (breaker " + store.state() + ")"));
         return health;
     }
 

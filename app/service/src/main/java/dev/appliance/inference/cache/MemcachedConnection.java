@@ -1,5 +1,7 @@
 package dev.appliance.inference.cache;
 
+import dev.appliance.inference.lifecycle.Holder;
+import dev.appliance.inference.lifecycle.Scheduler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -15,9 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.logging.Logger;
-
-import dev.appliance.inference.lifecycle.Holder;
-import dev.appliance.inference.lifecycle.Scheduler;
 import net.spy.memcached.ConnectionFactoryBuilder;
 import net.spy.memcached.DefaultHashAlgorithm;
 import net.spy.memcached.FailureMode;
@@ -37,6 +36,7 @@ public final class MemcachedConnection implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(MemcachedConnection.class.getName());
     /** Failed SASL attempts before spymemcached stops retrying (it retries forever without this). */
     private static final String AUTH_THRESHOLD = "net.spy.memcached.auth.AuthThreshold";
+
     private static final Duration DRAIN_GRACE = Duration.ofSeconds(5);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
 
@@ -62,7 +62,9 @@ public final class MemcachedConnection implements AutoCloseable {
 
     /** Shuts a client down off the caller's thread: spymemcached's shutdown waits for its I/O thread. */
     private static void shutdown(Client client) {
-        Thread.ofVirtual().name("memcached-shutdown").start(() -> client.memcached().shutdown(1, TimeUnit.SECONDS));
+        Thread.ofVirtual()
+                .name("memcached-shutdown")
+                .start(() -> client.memcached().shutdown(1, TimeUnit.SECONDS));
     }
 
     /**
@@ -77,8 +79,10 @@ public final class MemcachedConnection implements AutoCloseable {
             awaitReady(fresh);
         } catch (IOException e) {
             fresh.memcached().shutdown(0, TimeUnit.SECONDS);
-            throw new IOException("new Memcached credentials for user '" + credentials.username() + "' do not work: "
-                    + e.getMessage(), e);
+            throw new IOException(
+                    "new Memcached credentials for user '" + credentials.username() + "' do not work: "
+                            + e.getMessage(),
+                    e);
         }
         current.swap(fresh);
         LOG.info(() -> "audit: memcached client switched to user '" + credentials.username() + "'");
@@ -92,7 +96,8 @@ public final class MemcachedConnection implements AutoCloseable {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (true) {
             try {
-                client.memcached().asyncGet("probe:" + UUID.randomUUID(), client.transcoder())
+                client.memcached()
+                        .asyncGet("probe:" + UUID.randomUUID(), client.transcoder())
                         .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             } catch (InterruptedException e) {
@@ -140,14 +145,17 @@ public final class MemcachedConnection implements AutoCloseable {
      * was refused too often): that is a cache failure like any other, not an error of the request.
      */
     private <T> T onCurrentClient(Function<Client, Future<T>> operation) {
-        Holder.Held<Client> held = current.acquire().orElseThrow(() ->
-                new CacheException(CacheException.Reason.CONNECTION, "the Memcached client is closed", null));
+        Holder.Held<Client> held = current.acquire()
+                .orElseThrow(() ->
+                        new CacheException(CacheException.Reason.CONNECTION, "the Memcached client is closed", null));
         Client client = held.get();
         try {
             return await(operation.apply(client), client);
         } catch (IllegalStateException e) {
-            throw new CacheException(client.authFailed() ? CacheException.Reason.AUTH : CacheException.Reason.CONNECTION,
-                    "the Memcached client has shut down" + (client.authFailed() ? ": authentication refused" : ""), e);
+            throw new CacheException(
+                    client.authFailed() ? CacheException.Reason.AUTH : CacheException.Reason.CONNECTION,
+                    "the Memcached client has shut down" + (client.authFailed() ? ": authentication refused" : ""),
+                    e);
         } finally {
             held.release();
         }
@@ -162,11 +170,15 @@ public final class MemcachedConnection implements AutoCloseable {
             throw new CacheException(CacheException.Reason.TIMEOUT, "interrupted", e);
         } catch (TimeoutException e) {
             future.cancel(false);
-            throw new CacheException(client.authFailed() ? CacheException.Reason.AUTH : CacheException.Reason.TIMEOUT,
-                    client.authFailed() ? "authentication refused" : "no answer within " + timeout.toMillis() + " ms", e);
+            throw new CacheException(
+                    client.authFailed() ? CacheException.Reason.AUTH : CacheException.Reason.TIMEOUT,
+                    client.authFailed() ? "authentication refused" : "no answer within " + timeout.toMillis() + " ms",
+                    e);
         } catch (CancellationException | ExecutionException e) {
-            throw new CacheException(client.authFailed() ? CacheException.Reason.AUTH : CacheException.Reason.CONNECTION,
-                    client.authFailed() ? "authentication refused" : "server unreachable", e);
+            throw new CacheException(
+                    client.authFailed() ? CacheException.Reason.AUTH : CacheException.Reason.CONNECTION,
+                    client.authFailed() ? "authentication refused" : "server unreachable",
+                    e);
         }
     }
 
@@ -177,8 +189,8 @@ public final class MemcachedConnection implements AutoCloseable {
         RawBytes transcoder = new RawBytes(maxItemBytes);
         // PLAIN only: with AuthDescriptor.typical spymemcached tries CRAM-MD5 as well, and memcached 1.6
         // answers the second SASL round on an authenticated connection with "Auth failure".
-        Optional<AuthDescriptor> auth = credentials.map(c -> new AuthDescriptor(new String[] {"PLAIN"},
-                new PlainCallbackHandler(c.username(), c.password())));
+        Optional<AuthDescriptor> auth = credentials.map(
+                c -> new AuthDescriptor(new String[] {"PLAIN"}, new PlainCallbackHandler(c.username(), c.password())));
         ConnectionFactoryBuilder builder = new ConnectionFactoryBuilder()
                 .setProtocol(ConnectionFactoryBuilder.Protocol.BINARY)
                 .setLocatorType(ConnectionFactoryBuilder.Locator.CONSISTENT)
@@ -189,7 +201,8 @@ public final class MemcachedConnection implements AutoCloseable {
                 .setDaemon(true);
         auth.ifPresent(a -> builder.setAuthDescriptor(a).setAuthWaitTime(Math.max(timeout.toMillis(), 1000)));
         List<InetSocketAddress> resolved = servers.stream()
-                .map(s -> new InetSocketAddress(s.getHostString(), s.getPort())).toList();
+                .map(s -> new InetSocketAddress(s.getHostString(), s.getPort()))
+                .toList();
         return new Client(new MemcachedClient(builder.build(), resolved), auth, transcoder);
     }
 

@@ -38,8 +38,7 @@ public final class ResultCache {
      * @param outputs one output row per input row
      * @param outcome hit, miss or bypass
      */
-    public record Prediction(float[][] outputs, Outcome outcome) {
-    }
+    public record Prediction(float[][] outputs, Outcome outcome) {}
 
     /**
      * The model call that a hit saves.
@@ -57,7 +56,7 @@ public final class ResultCache {
 
     ResultCache(CacheStore store) {
         this.store = store;
-        this.flights = new SingleFlight<>(store == null ? () -> { } : store::sharedWait);
+        this.flights = new SingleFlight<>(store == null ? () -> {} : store::sharedWait);
     }
 
     /** A result cache that is switched off: every call runs the model and reports a bypass. */
@@ -97,7 +96,8 @@ public final class ResultCache {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(model.getBytes(StandardCharsets.UTF_8));
             int width = rows[0].length;
-            ByteBuffer input = ByteBuffer.allocate(16 + rows.length * width * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer input =
+                    ByteBuffer.allocate(16 + rows.length * width * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             input.putLong(version).putInt(rows.length).putInt(width);
             for (float[] row : rows) {
                 for (float v : row) {
@@ -113,7 +113,8 @@ public final class ResultCache {
 
     static byte[] encode(float[][] outputs) {
         int width = outputs[0].length;
-        ByteBuffer buffer = ByteBuffer.allocate(8 + outputs.length * width * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer =
+                ByteBuffer.allocate(8 + outputs.length * width * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         buffer.putInt(outputs.length).putInt(width);
         for (float[] row : outputs) {
             for (float v : row) {

@@ -1,12 +1,11 @@
 package dev.appliance.inference.cache;
 
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Memcached's own eviction counter per server, republished as {@code cache_server_evictions_total{server}}.
@@ -31,8 +30,10 @@ final class ServerStats {
             Tag tag = Tag.create("server", server);
             // A counter reads the object it was registered with: replace one left by an earlier connection.
             registry.meters().stream()
-                    .filter(m -> m.id().name().equals(NAME) && server.equals(m.id().tagsMap().get("server")))
-                    .toList().forEach(registry::remove);
+                    .filter(m -> m.id().name().equals(NAME)
+                            && server.equals(m.id().tagsMap().get("server")))
+                    .toList()
+                    .forEach(registry::remove);
             // The connection (held by Caches) is the state object; the function keeps this instance alive.
             registry.getOrCreate(FunctionalCounter.builder(NAME, connection, c -> evictions(server))
                     .description("Items Memcached evicted before they expired, to make room (its stats 'evictions')")

@@ -1,5 +1,6 @@
 package dev.appliance.inference.config;
 
+import io.helidon.config.Config;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -10,8 +11,6 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.helidon.config.Config;
-
 /**
  * Typed, range-checked reads of configuration values. Every failure names the full key, the allowed
  * range and the value it got, so a bad setting stops startup with a message an operator can act on.
@@ -20,8 +19,7 @@ public final class Settings {
 
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
-    private Settings() {
-    }
+    private Settings() {}
 
     /** Reads an integer in {@code [min, max]}, or the default when the key is absent. */
     public static int intInRange(Config node, int defaultValue, int min, int max) {
@@ -97,8 +95,10 @@ public final class Settings {
         Optional<String> password = optionalString(node.get("password"));
         if (user.isPresent() != password.isPresent()) {
             String missing = user.isPresent() ? "password" : "username";
-            throw invalid(node.get(missing), "must be set together with " + node.key() + "."
-                    + (user.isPresent() ? "username" : "password"), "");
+            throw invalid(
+                    node.get(missing),
+                    "must be set together with " + node.key() + "." + (user.isPresent() ? "username" : "password"),
+                    "");
         }
         return user.map(u -> credentials.apply(u, password.orElseThrow()));
     }
@@ -114,13 +114,14 @@ public final class Settings {
         Matcher m = SIMPLE_DURATION.matcher(text);
         if (m.matches()) {
             long amount = Long.parseLong(m.group(1));
-            return Optional.of(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            });
+            return Optional.of(
+                    switch (m.group(2)) {
+                        case "ms" -> Duration.ofMillis(amount);
+                        case "s" -> Duration.ofSeconds(amount);
+                        case "m" -> Duration.ofMinutes(amount);
+                        case "h" -> Duration.ofHours(amount);
+                        default -> Duration.ofDays(amount);
+                    });
         }
         try {
             return Optional.of(Duration.parse(raw.trim()));

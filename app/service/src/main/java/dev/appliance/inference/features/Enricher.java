@@ -1,5 +1,6 @@
 package dev.appliance.inference.features;
 
+import dev.appliance.inference.model.Manifest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,8 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-
-import dev.appliance.inference.model.Manifest;
 
 /**
  * Fills the features a model's manifest marks as looked up ({@code entity.features}) for every request
@@ -54,8 +53,8 @@ public final class Enricher {
      * @throws EnrichmentException              a needed feature is missing or stale and has no default
      * @throws FeatureStoreUnavailableException the store cannot be asked and a needed feature has no default
      */
-    public List<Map<String, FeatureReport>> enrich(Manifest manifest, float[][] rows, boolean[][] provided,
-                                                   String[] entityIds)
+    public List<Map<String, FeatureReport>> enrich(
+            Manifest manifest, float[][] rows, boolean[][] provided, String[] entityIds)
             throws EnrichmentException, FeatureStoreUnavailableException {
         List<Map<String, FeatureReport>> reports = new ArrayList<>();
         Manifest.Entity entity = manifest.entity();
@@ -86,8 +85,10 @@ public final class Enricher {
                     rows[i][column] = f.defaultValue().floatValue();
                     report.put(f.name(), new FeatureReport(value.status(), true));
                 } else if (value.status() == FeatureStatus.UNAVAILABLE) {
-                    throw new FeatureStoreUnavailableException("model '" + manifest.model() + "' needs feature '"
-                            + f.name() + "' from the feature store and declares no default; " + lookup.problem(), null);
+                    throw new FeatureStoreUnavailableException(
+                            "model '" + manifest.model() + "' needs feature '" + f.name()
+                                    + "' from the feature store and declares no default; " + lookup.problem(),
+                            null);
                 } else {
                     throw new EnrichmentException("feature '" + f.name() + "' of " + entity.key() + " '" + entityIds[i]
                             + "' is " + value.status().name().toLowerCase(Locale.ROOT) + " and model '"
@@ -106,8 +107,7 @@ public final class Enricher {
         }
     }
 
-    private record Value(double value, FeatureStatus status) {
-    }
+    private record Value(double value, FeatureStatus status) {}
 
     private Lookup lookup(String entityKey, String entityId, Instant now) {
         Optional<EntityData> cached = cache.get(entityKey, entityId);
@@ -136,26 +136,39 @@ public final class Enricher {
                 if (v == null) {
                     yield new Value(0, FeatureStatus.MISSING);
                 }
-                yield new Value(v.value(), olderThan(v.updatedAt(), f.maxAgeDuration(), now)
-                        ? FeatureStatus.STALE : FeatureStatus.PRESENT);
+                yield new Value(
+                        v.value(),
+                        olderThan(v.updatedAt(), f.maxAgeDuration(), now)
+                                ? FeatureStatus.STALE
+                                : FeatureStatus.PRESENT);
             }
             case "count" -> {
                 Instant since = now.minus(f.windowDuration());
-                yield new Value(data.events().stream().filter(e -> !e.at().isBefore(since)).count(),
+                yield new Value(
+                        data.events().stream()
+                                .filter(e -> !e.at().isBefore(since))
+                                .count(),
                         FeatureStatus.PRESENT);
             }
             default -> {
-                List<EntityData.Event> recent = data.events().subList(0, Math.min(f.last(), data.events().size()));
+                List<EntityData.Event> recent = data.events()
+                        .subList(0, Math.min(f.last(), data.events().size()));
                 if (recent.isEmpty()) {
                     yield new Value(0, FeatureStatus.MISSING);
                 }
                 FeatureStatus status = olderThan(recent.get(0).at(), f.maxAgeDuration(), now)
-                        ? FeatureStatus.STALE : FeatureStatus.PRESENT;
-                double mean = recent.stream().mapToDouble(EntityData.Event::amount).average().orElseThrow();
+                        ? FeatureStatus.STALE
+                        : FeatureStatus.PRESENT;
+                double mean = recent.stream()
+                        .mapToDouble(EntityData.Event::amount)
+                        .average()
+                        .orElseThrow();
                 if (f.source().equals("mean")) {
                     yield new Value(mean, status);
                 }
-                double squares = recent.stream().mapToDouble(e -> (e.amount() - mean) * (e.amount() - mean)).sum();
+                double squares = recent.stream()
+                        .mapToDouble(e -> (e.amount() - mean) * (e.amount() - mean))
+                        .sum();
                 double std = recent.size() < 2 ? MIN_STD : Math.max(Math.sqrt(squares / (recent.size() - 1)), MIN_STD);
                 double current = row[column(manifest, f.of())];
                 yield new Value((current - mean) / std, status);

@@ -35,8 +35,7 @@ public record EntityData(Map<String, StoredValue> stored, List<Event> events) {
      * @param value     the value
      * @param updatedAt when it was written
      */
-    public record StoredValue(double value, Instant updatedAt) {
-    }
+    public record StoredValue(double value, Instant updatedAt) {}
 
     /**
      * One history event (a transaction).
@@ -44,8 +43,7 @@ public record EntityData(Map<String, StoredValue> stored, List<Event> events) {
      * @param at     when it happened
      * @param amount its amount
      */
-    public record Event(Instant at, double amount) {
-    }
+    public record Event(Instant at, double amount) {}
 
     /** Compact binary form for the feature cache. */
     public byte[] encode() {

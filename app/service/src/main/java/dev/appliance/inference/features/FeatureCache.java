@@ -1,13 +1,12 @@
 package dev.appliance.inference.features;
 
+import dev.appliance.inference.cache.CacheStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Optional;
-
-import dev.appliance.inference.cache.CacheStore;
 
 /**
  * Caches per-entity feature data (stored values and recent events) for a short time in front of the

@@ -1,5 +1,8 @@
 package dev.appliance.inference.features;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.appliance.inference.lifecycle.Backoff;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -8,10 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.appliance.inference.lifecycle.Backoff;
 
 /**
  * Bulk-loads a JSON-lines file into the feature store ({@code java -jar ... load-features FILE}). Each
@@ -42,8 +41,7 @@ public final class FeatureLoader {
     }
 
     /** Totals of one load. */
-    record Summary(long lines, long written, long rejected, long features, long events) {
-    }
+    record Summary(long lines, long written, long rejected, long features, long events) {}
 
     /** Loads a file from the given line on; returns the exit code. */
     public int load(Path file, long fromLine) throws IOException {
@@ -73,8 +71,10 @@ public final class FeatureLoader {
                     continue;
                 }
                 if (!applyWithRetries(write, lines)) {
-                    err.printf("stopped at line %d: the feature store is unavailable; lines before it are written."
-                            + " Resume with --from-line %d%n", lines, lines);
+                    err.printf(
+                            "stopped at line %d: the feature store is unavailable; lines before it are written."
+                                    + " Resume with --from-line %d%n",
+                            lines, lines);
                     report("aborted", lines - 1, written, rejected, features, events, started);
                     return 3;
                 }
@@ -111,10 +111,11 @@ public final class FeatureLoader {
         return false;
     }
 
-    private void report(String what, long lines, long written, long rejected, long features, long events,
-                        long started) {
+    private void report(
+            String what, long lines, long written, long rejected, long features, long events, long started) {
         double seconds = Math.max((System.nanoTime() - started) / 1e9, 1e-3);
-        out.printf("%s: %d lines read, %d written (%d feature values, %d events), %d rejected, %.1f s, %.0f lines/s%n",
+        out.printf(
+                "%s: %d lines read, %d written (%d feature values, %d events), %d rejected, %.1f s, %.0f lines/s%n",
                 what, lines, written, features, events, rejected, seconds, lines / seconds);
     }
 }

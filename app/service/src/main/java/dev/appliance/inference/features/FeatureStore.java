@@ -1,15 +1,5 @@
 package dev.appliance.inference.features;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.DriverException;
@@ -26,6 +16,15 @@ import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import dev.appliance.inference.lifecycle.Holder;
 import dev.appliance.inference.lifecycle.Scheduler;
 import io.helidon.metrics.api.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The feature store over CQL (ScyllaDB in production, any Cassandra-compatible server in tests):
@@ -78,21 +77,27 @@ public final class FeatureStore implements AutoCloseable {
 
     /** Like {@link #rotate}, for the login of writes given to {@link #startWriter}. */
     public void rotateWriter(CqlCredentials login) throws FeatureStoreUnavailableException {
-        writer.orElseThrow(() -> new IllegalStateException("no writer login was started")).rotate(login);
+        writer.orElseThrow(() -> new IllegalStateException("no writer login was started"))
+                .rotate(login);
     }
 
     /** The entity's stored values and its most recent events, read in parallel. */
     public EntityData read(String entityType, String entityId) throws FeatureStoreUnavailableException {
         return call("read", reader, c -> {
-            CompletionStage<AsyncResultSet> features = c.session().executeAsync(c.readFeatures()
-                    .bind(entityType, entityId).setTimeout(settings.requestTimeout())
-                    .setConsistencyLevel(ConsistencyLevel.LOCAL_ONE));
-            CompletionStage<AsyncResultSet> events = c.session().executeAsync(c.readEvents()
-                    .bind(entityType, entityId, settings.historyLimit()).setTimeout(settings.requestTimeout())
-                    .setConsistencyLevel(ConsistencyLevel.LOCAL_ONE));
+            CompletionStage<AsyncResultSet> features = c.session()
+                    .executeAsync(c.readFeatures()
+                            .bind(entityType, entityId)
+                            .setTimeout(settings.requestTimeout())
+                            .setConsistencyLevel(ConsistencyLevel.LOCAL_ONE));
+            CompletionStage<AsyncResultSet> events = c.session()
+                    .executeAsync(c.readEvents()
+                            .bind(entityType, entityId, settings.historyLimit())
+                            .setTimeout(settings.requestTimeout())
+                            .setConsistencyLevel(ConsistencyLevel.LOCAL_ONE));
             Map<String, EntityData.StoredValue> stored = new LinkedHashMap<>();
             for (Row row : all(features)) {
-                stored.put(row.getString("feature"),
+                stored.put(
+                        row.getString("feature"),
                         new EntityData.StoredValue(row.getDouble("value"), row.getInstant("updated_at")));
             }
             List<EntityData.Event> history = new ArrayList<>();
@@ -108,10 +113,12 @@ public final class FeatureStore implements AutoCloseable {
             throws FeatureStoreUnavailableException {
         call("upsert", writes(), c -> {
             BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.UNLOGGED);
-            values.forEach((feature, value) -> batch.addStatement(
-                    c.upsertFeature().bind(entityType, entityId, feature, value, updatedAt)));
-            c.session().execute(batch.setTimeout(settings.requestTimeout())
-                    .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM).build());
+            values.forEach((feature, value) ->
+                    batch.addStatement(c.upsertFeature().bind(entityType, entityId, feature, value, updatedAt)));
+            c.session()
+                    .execute(batch.setTimeout(settings.requestTimeout())
+                            .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)
+                            .build());
             return null;
         });
     }
@@ -122,19 +129,29 @@ public final class FeatureStore implements AutoCloseable {
         call("append", writes(), c -> {
             BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.UNLOGGED);
             for (NewEvent e : events) {
-                batch.addStatement(c.insertEvent().bind(entityType, entityId, e.occurredAt(),
-                        FeatureWrite.eventId(entityType, entityId, e), e.amount(), e.merchantCategory()));
+                batch.addStatement(c.insertEvent()
+                        .bind(
+                                entityType,
+                                entityId,
+                                e.occurredAt(),
+                                FeatureWrite.eventId(entityType, entityId, e),
+                                e.amount(),
+                                e.merchantCategory()));
             }
-            c.session().execute(batch.setTimeout(settings.requestTimeout())
-                    .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM).build());
+            c.session()
+                    .execute(batch.setTimeout(settings.requestTimeout())
+                            .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)
+                            .build());
             return null;
         });
     }
 
     /** Whether a session is open and at least one node is up. */
     public boolean available() {
-        return reader.peek().map(c -> c.session().getMetadata().getNodes().values().stream()
-                .anyMatch(n -> n.getState() == NodeState.UP)).orElse(false);
+        return reader.peek()
+                .map(c -> c.session().getMetadata().getNodes().values().stream()
+                        .anyMatch(n -> n.getState() == NodeState.UP))
+                .orElse(false);
     }
 
     /** For health details: "available" or what is wrong. */
@@ -156,8 +173,9 @@ public final class FeatureStore implements AutoCloseable {
     }
 
     private <T> T call(String operation, Sessions sessions, Operation<T> op) throws FeatureStoreUnavailableException {
-        Holder.Held<StoreConnection> connection = sessions.acquire().orElseThrow(() ->
-                new FeatureStoreUnavailableException("feature store unavailable: " + sessions.problem(), null));
+        Holder.Held<StoreConnection> connection = sessions.acquire()
+                .orElseThrow(() ->
+                        new FeatureStoreUnavailableException("feature store unavailable: " + sessions.problem(), null));
         long start = System.nanoTime();
         try {
             T result = op.run(connection.get());
@@ -168,8 +186,11 @@ public final class FeatureStore implements AutoCloseable {
             metrics.operation(operation, "error", Duration.ofNanos(System.nanoTime() - start));
             String problem = describe(cause, sessions.credentials());
             if (cause instanceof UnauthorizedException) {
-                throw new FeatureStoreUnavailableException("the feature store refused the " + operation + " of user '"
-                        + sessions.credentials().username() + "': " + cause.getMessage(), cause, true);
+                throw new FeatureStoreUnavailableException(
+                        "the feature store refused the " + operation + " of user '"
+                                + sessions.credentials().username() + "': " + cause.getMessage(),
+                        cause,
+                        true);
             }
             sessions.failed(problem);
             throw new FeatureStoreUnavailableException("feature store " + operation + " failed: " + problem, cause);
@@ -193,7 +214,8 @@ public final class FeatureStore implements AutoCloseable {
     /** A one-line reason an operator can act on; never includes the password. */
     static String describe(Throwable e, CqlCredentials login) {
         if (e instanceof AllNodesFailedException all) {
-            boolean auth = all.getAllErrors().values().stream().flatMap(List::stream)
+            boolean auth = all.getAllErrors().values().stream()
+                    .flatMap(List::stream)
                     .anyMatch(t -> t instanceof AuthenticationException);
             if (auth) {
                 return "authentication failed for user '" + (login == null ? "?" : login.username()) + "'";

@@ -1,13 +1,12 @@
 package dev.appliance.inference.features;
 
+import dev.appliance.inference.config.Settings;
+import io.helidon.config.Config;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-
-import dev.appliance.inference.config.Settings;
-import io.helidon.config.Config;
 
 /**
  * Settings of the feature store connection and its write API, from the {@code features} config subtree.
@@ -22,15 +21,16 @@ import io.helidon.config.Config;
  * @param required         whether readiness fails while the store is unreachable
  * @param ingestToken      bearer token the write API requires; empty disables the write API
  */
-public record FeatureStoreSettings(boolean enabled,
-                                   List<InetSocketAddress> contactPoints,
-                                   String localDatacenter,
-                                   String keyspace,
-                                   Optional<CqlCredentials> credentials,
-                                   Duration requestTimeout,
-                                   int historyLimit,
-                                   boolean required,
-                                   Optional<String> ingestToken) {
+public record FeatureStoreSettings(
+        boolean enabled,
+        List<InetSocketAddress> contactPoints,
+        String localDatacenter,
+        String keyspace,
+        Optional<CqlCredentials> credentials,
+        Duration requestTimeout,
+        int historyLimit,
+        boolean required,
+        Optional<String> ingestToken) {
 
     private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_]{0,47}");
 
@@ -52,11 +52,16 @@ public record FeatureStoreSettings(boolean enabled,
         if (token.isPresent() && token.get().length() < 24) {
             throw Settings.invalid(features.get("ingest.token"), "must be at least 24 characters", "(hidden)");
         }
-        return new FeatureStoreSettings(enabled, points,
+        return new FeatureStoreSettings(
+                enabled,
+                points,
                 Settings.optionalString(features.get("local-datacenter")).orElse("datacenter1"),
                 keyspace,
                 credentials,
-                Settings.durationInRange(features.get("request-timeout"), Duration.ofMillis(500), Duration.ofMillis(10),
+                Settings.durationInRange(
+                        features.get("request-timeout"),
+                        Duration.ofMillis(500),
+                        Duration.ofMillis(10),
                         Duration.ofSeconds(30)),
                 Settings.intInRange(features.get("history-limit"), 200, 1, 10_000),
                 features.get("required").asBoolean().orElse(true),

@@ -1,5 +1,6 @@
 package dev.appliance.inference.features;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -13,8 +14,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 /**
  * One validated write for one entity: feature values to upsert and/or history events to append. The
  * write API and the bulk loader both parse their input into this, so both accept and refuse the same.
@@ -25,8 +24,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param updatedAt update time of the features
  * @param events    events to append; may be empty
  */
-public record FeatureWrite(String entityKey, String entityId, Map<String, Double> features, Instant updatedAt,
-                           List<NewEvent> events) {
+public record FeatureWrite(
+        String entityKey, String entityId, Map<String, Double> features, Instant updatedAt, List<NewEvent> events) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,63}");
     private static final Set<String> FIELDS = Set.of("entity_key", "entity_id", "features", "updated_at", "events");
@@ -83,7 +82,8 @@ public record FeatureWrite(String entityKey, String entityId, Map<String, Double
      */
     static UUID eventId(String entityKey, String entityId, NewEvent event) {
         ByteBuffer bytes = ByteBuffer.allocate(24);
-        bytes.putLong(event.occurredAt().toEpochMilli()).putDouble(event.amount())
+        bytes.putLong(event.occurredAt().toEpochMilli())
+                .putDouble(event.amount())
                 .putLong(event.merchantCategory() == null ? Long.MIN_VALUE : event.merchantCategory());
         byte[] name = (entityKey + "\0" + entityId + "\0").getBytes(StandardCharsets.UTF_8);
         byte[] all = new byte[name.length + bytes.capacity()];
@@ -98,8 +98,8 @@ public record FeatureWrite(String entityKey, String entityId, Map<String, Double
             return features;
         }
         if (!node.isObject() || node.size() > MAX_ITEMS) {
-            throw new IllegalArgumentException("features must be an object of at most " + MAX_ITEMS
-                    + " feature names to numbers");
+            throw new IllegalArgumentException(
+                    "features must be an object of at most " + MAX_ITEMS + " feature names to numbers");
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -139,8 +139,10 @@ public record FeatureWrite(String entityKey, String entityId, Map<String, Double
                 }
                 category = c.intValue();
             }
-            events.add(new NewEvent(instant(event.get("occurred_at"), path + ".occurred_at"),
-                    number(event.get("amount"), path + ".amount"), category));
+            events.add(new NewEvent(
+                    instant(event.get("occurred_at"), path + ".occurred_at"),
+                    number(event.get("amount"), path + ".amount"),
+                    category));
         }
         return events;
     }
@@ -166,8 +168,8 @@ public record FeatureWrite(String entityKey, String entityId, Map<String, Double
         try {
             return Instant.parse(node.asText());
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(path + " must be an ISO-8601 instant such as 2026-11-21T10:15:30Z, got '"
-                    + node.asText() + "'");
+            throw new IllegalArgumentException(
+                    path + " must be an ISO-8601 instant such as 2026-11-21T10:15:30Z, got '" + node.asText() + "'");
         }
     }
 }

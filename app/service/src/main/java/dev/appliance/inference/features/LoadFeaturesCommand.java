@@ -1,12 +1,5 @@
 package dev.appliance.inference.features;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.util.Optional;
-import java.util.function.Supplier;
-
 import dev.appliance.inference.config.ConfigurationException;
 import dev.appliance.inference.lifecycle.Scheduler;
 import dev.appliance.inference.secrets.Secrets;
@@ -14,6 +7,12 @@ import dev.appliance.inference.secrets.VaultSettings;
 import io.helidon.config.Config;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The {@code load-features FILE [--from-line N]} command: loads JSON lines of feature writes into the
@@ -27,8 +26,7 @@ import io.helidon.metrics.api.Metrics;
  */
 public final class LoadFeaturesCommand {
 
-    private LoadFeaturesCommand() {
-    }
+    private LoadFeaturesCommand() {}
 
     /** Runs the command with the {@code features} settings of {@code config}, read only once usage is right. */
     public static int run(String[] args, Supplier<Config> config) {
@@ -55,7 +53,8 @@ public final class LoadFeaturesCommand {
                     + " writer's database role); the reader's credentials cannot write");
             return 2;
         }
-        if (settings.contactPoints().isEmpty() || (!vault.enabled() && settings.credentials().isEmpty())) {
+        if (settings.contactPoints().isEmpty()
+                || (!vault.enabled() && settings.credentials().isEmpty())) {
             System.err.println("load-features needs features.contact-points, and features.username and"
                     + " features.password (FEATURES_CONTACT_dash_POINTS, FEATURES_USERNAME, FEATURES_PASSWORD)"
                     + " or vault.enabled with vault.database.writer-role");
@@ -63,10 +62,10 @@ public final class LoadFeaturesCommand {
         }
         MeterRegistry meters = Metrics.createMeterRegistry();
         try (Scheduler scheduler = Scheduler.threads("feature-store", 1);
-             Secrets secrets = Secrets.start(vault.forWriterOnly(), meters, Clock.systemUTC(), scheduler);
-             FeatureStore store = new FeatureStore(settings, meters, scheduler)) {
-            Optional<CqlCredentials> writer = secrets.writerCredentials()
-                    .map(login -> new CqlCredentials(login.username(), login.password()));
+                Secrets secrets = Secrets.start(vault.forWriterOnly(), meters, Clock.systemUTC(), scheduler);
+                FeatureStore store = new FeatureStore(settings, meters, scheduler)) {
+            Optional<CqlCredentials> writer =
+                    secrets.writerCredentials().map(login -> new CqlCredentials(login.username(), login.password()));
             store.start(writer.or(settings::credentials).orElseThrow());
             if (!store.available()) {
                 System.err.println("load-features: feature store unavailable: " + store.health());

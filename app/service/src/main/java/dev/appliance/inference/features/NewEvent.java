@@ -9,5 +9,4 @@ import java.time.Instant;
  * @param amount           its amount
  * @param merchantCategory merchant category, if known
  */
-public record NewEvent(Instant occurredAt, double amount, Integer merchantCategory) {
-}
+public record NewEvent(Instant occurredAt, double amount, Integer merchantCategory) {}

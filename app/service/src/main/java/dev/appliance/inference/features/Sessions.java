@@ -1,12 +1,5 @@
 package dev.appliance.inference.features;
 
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
@@ -15,6 +8,12 @@ import dev.appliance.inference.lifecycle.Backoff;
 import dev.appliance.inference.lifecycle.Holder;
 import dev.appliance.inference.lifecycle.Scheduler;
 import dev.appliance.inference.lifecycle.Upkeep;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The CQL session of one login (the reader's, or the write API's): connects now or keeps trying in the
@@ -38,8 +37,8 @@ final class Sessions implements AutoCloseable {
     Sessions(String name, FeatureStoreSettings settings, Scheduler scheduler) {
         this.name = name;
         this.settings = settings;
-        this.connections = new Holder<>("the CQL session of the " + name, StoreConnection::close, DRAIN_GRACE,
-                scheduler);
+        this.connections =
+                new Holder<>("the CQL session of the " + name, StoreConnection::close, DRAIN_GRACE, scheduler);
         this.reconnect = new Upkeep("the " + name + " connection", RECONNECT, scheduler, problem);
     }
 
@@ -60,8 +59,8 @@ final class Sessions implements AutoCloseable {
         try {
             fresh = open(login);
         } catch (DriverException e) {
-            throw new FeatureStoreUnavailableException("new credentials do not work: "
-                    + FeatureStore.describe(e, login), e);
+            throw new FeatureStoreUnavailableException(
+                    "new credentials do not work: " + FeatureStore.describe(e, login), e);
         }
         credentials = login;
         Optional<Holder.Held<StoreConnection>> old = connections.swap(fresh);
@@ -101,11 +100,13 @@ final class Sessions implements AutoCloseable {
                 .withDuration(DefaultDriverOption.CONNECTION_CONNECT_TIMEOUT, Duration.ofSeconds(2))
                 .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(2))
                 .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(5))
-                .withStringList(DefaultDriverOption.METRICS_SESSION_ENABLED,
+                .withStringList(
+                        DefaultDriverOption.METRICS_SESSION_ENABLED,
                         List.of("connected-nodes", "cql-requests", "cql-client-timeouts"))
                 .build();
         List<InetSocketAddress> points = settings.contactPoints().stream()
-                .map(p -> new InetSocketAddress(p.getHostString(), p.getPort())).toList();
+                .map(p -> new InetSocketAddress(p.getHostString(), p.getPort()))
+                .toList();
         CqlSession session = CqlSession.builder()
                 .addContactPoints(points)
                 .withLocalDatacenter(settings.localDatacenter())

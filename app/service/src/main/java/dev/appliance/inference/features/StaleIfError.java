@@ -1,17 +1,16 @@
 package dev.appliance.inference.features;
 
+import dev.appliance.inference.config.Settings;
+import io.helidon.config.Config;
+import io.helidon.metrics.api.FunctionalCounter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
-
-import dev.appliance.inference.config.Settings;
-import io.helidon.config.Config;
-import io.helidon.metrics.api.FunctionalCounter;
-import io.helidon.metrics.api.Gauge;
-import io.helidon.metrics.api.MeterRegistry;
 
 /**
  * Stale-if-error for features: the last copy of every entity read from the store, kept in memory (at most
@@ -23,8 +22,7 @@ import io.helidon.metrics.api.MeterRegistry;
 public final class StaleIfError {
 
     /** A copy of one entity's data and when it was read from the store. */
-    record Copy(EntityData data, Instant readAt) {
-    }
+    record Copy(EntityData data, Instant readAt) {}
 
     private final Duration maxAge;
     private final Map<String, Copy> copies;
@@ -57,7 +55,9 @@ public final class StaleIfError {
     /** Registers {@code feature_stale_copies} (copies kept) and {@code feature_stale_served} (lookups served). */
     public void registerMeters(MeterRegistry registry) {
         // The meters read the instance they were registered with: replace those an earlier one left.
-        registry.meters().stream().filter(m -> m.id().name().startsWith("feature_stale_")).toList()
+        registry.meters().stream()
+                .filter(m -> m.id().name().startsWith("feature_stale_"))
+                .toList()
                 .forEach(registry::remove);
         registry.getOrCreate(Gauge.builder("feature_stale_copies", () -> (double) size())
                 .description("Entities whose last copy is kept for stale-if-error"));

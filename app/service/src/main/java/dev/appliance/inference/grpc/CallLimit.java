@@ -1,8 +1,5 @@
 package dev.appliance.inference.grpc;
 
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -10,6 +7,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Bounds the calls the gRPC server works on at once: a call over the limit is closed at once with
@@ -26,13 +25,14 @@ final class CallLimit implements ServerInterceptor {
     }
 
     @Override
-    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
-                                                       ServerCallHandler<Q, A> next) {
+    public <Q, A> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
         if (!permits.tryAcquire()) {
-            call.close(Status.RESOURCE_EXHAUSTED.withDescription("the gRPC server is working on " + limit
-                    + " calls (grpc.max-concurrent-calls); retry later"), new Metadata());
-            return new ServerCall.Listener<>() {
-            };
+            call.close(
+                    Status.RESOURCE_EXHAUSTED.withDescription("the gRPC server is working on " + limit
+                            + " calls (grpc.max-concurrent-calls); retry later"),
+                    new Metadata());
+            return new ServerCall.Listener<>() {};
         }
         AtomicBoolean held = new AtomicBoolean(true);
         Runnable release = () -> {
@@ -42,13 +42,15 @@ final class CallLimit implements ServerInterceptor {
         };
         ServerCall.Listener<Q> listener;
         try {
-            listener = next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-                @Override
-                public void close(Status status, Metadata trailers) {
-                    release.run();
-                    super.close(status, trailers);
-                }
-            }, headers);
+            listener = next.startCall(
+                    new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                        @Override
+                        public void close(Status status, Metadata trailers) {
+                            release.run();
+                            super.close(status, trailers);
+                        }
+                    },
+                    headers);
         } catch (RuntimeException e) {
             release.run();
             throw e;

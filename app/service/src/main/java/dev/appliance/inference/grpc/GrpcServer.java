@@ -1,16 +1,15 @@
 package dev.appliance.inference.grpc;
 
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import io.grpc.Server;
-import io.grpc.ServerInterceptors;
-import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 
 /**
  * The gRPC server on its own port, serving the API's gRPC services. Calls run on virtual threads (as
@@ -33,10 +32,12 @@ public final class GrpcServer implements AutoCloseable {
      * @throws IllegalStateException when the port cannot be bound
      */
     public static GrpcServer start(GrpcSettings settings, List<ServerServiceDefinition> services) {
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(
+                        new InetSocketAddress(settings.host(), settings.port()))
                 .maxInboundMessageSize(settings.maxMessageSize())
                 .maxConcurrentCallsPerConnection(settings.maxConcurrentCallsPerConnection());
-        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("grpc-call-", 0).factory());
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("grpc-call-", 0).factory());
         builder.executor(executor);
         CallLimit limit = new CallLimit(settings.maxConcurrentCalls());
         services.forEach(service -> builder.addService(ServerInterceptors.intercept(service, limit)));

@@ -14,8 +14,13 @@ import io.helidon.config.Config;
  * @param maxConcurrentCallsPerConnection
  *                       calls one connection may have open at once (HTTP/2 MAX_CONCURRENT_STREAMS)
  */
-public record GrpcSettings(boolean enabled, String host, int port, int maxMessageSize, int maxConcurrentCalls,
-                           int maxConcurrentCallsPerConnection) {
+public record GrpcSettings(
+        boolean enabled,
+        String host,
+        int port,
+        int maxMessageSize,
+        int maxConcurrentCalls,
+        int maxConcurrentCallsPerConnection) {
 
     /** Builds and validates the settings; the exception message names the bad key. */
     public static GrpcSettings from(Config grpc) {
@@ -24,7 +29,8 @@ public record GrpcSettings(boolean enabled, String host, int port, int maxMessag
         if (!flag.equals("true") && !flag.equals("false")) {
             throw Settings.invalid(enabled, "must be true or false", flag);
         }
-        return new GrpcSettings(Boolean.parseBoolean(flag),
+        return new GrpcSettings(
+                Boolean.parseBoolean(flag),
                 Settings.optionalString(grpc.get("host")).orElse("0.0.0.0"),
                 Settings.intInRange(grpc.get("port"), 8081, 0, 65535),
                 Settings.intInRange(grpc.get("max-message-size"), 10_485_760, 1024, 268_435_456),

@@ -38,7 +38,8 @@ public interface Scheduler extends AutoCloseable {
         return new Scheduler() {
             @Override
             public Task schedule(Duration delay, Runnable task) {
-                ScheduledFuture<?> future = executor.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+                ScheduledFuture<?> future =
+                        executor.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
                 return () -> future.cancel(false);
             }
 

@@ -1,5 +1,10 @@
 package dev.appliance.inference.model;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.appliance.inference.config.Settings;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
@@ -7,12 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.appliance.inference.config.Settings;
 
 /**
  * The {@code manifest.json} of one model version: what the model expects and the SHA-256 of every file
@@ -31,16 +30,17 @@ import dev.appliance.inference.config.Settings;
  * @param entity        optional: the entity whose stored and derived features the service looks up; features
  *                      not listed there come from the request
  */
-public record Manifest(int schema,
-                       String model,
-                       long version,
-                       String description,
-                       @JsonProperty("signature_name") String signatureName,
-                       Tensor input,
-                       Tensor output,
-                       List<Feature> features,
-                       Map<String, String> files,
-                       Entity entity) {
+public record Manifest(
+        int schema,
+        String model,
+        long version,
+        String description,
+        @JsonProperty("signature_name") String signatureName,
+        Tensor input,
+        Tensor output,
+        List<Feature> features,
+        Map<String, String> files,
+        Entity entity) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -80,8 +80,7 @@ public record Manifest(int schema,
      * @param key      name of the request field that holds the entity id
      * @param features features the service supplies, stored or derived from the entity's history
      */
-    public record Entity(String key, List<EnrichedFeature> features) {
-    }
+    public record Entity(String key, List<EnrichedFeature> features) {}
 
     /**
      * A feature the service supplies instead of the caller.
@@ -97,9 +96,14 @@ public record Manifest(int schema,
      * @param defaultValue value to use when the feature is missing, stale or the store is down; without
      *                     one such a request is refused
      */
-    public record EnrichedFeature(String name, String source, String of, Integer last, String window,
-                                  @JsonProperty("max_age") String maxAge,
-                                  @JsonProperty("default") Double defaultValue) {
+    public record EnrichedFeature(
+            String name,
+            String source,
+            String of,
+            Integer last,
+            String window,
+            @JsonProperty("max_age") String maxAge,
+            @JsonProperty("default") Double defaultValue) {
 
         /** The max age as a duration (validated when the manifest is parsed). */
         public Duration maxAgeDuration() {
@@ -118,11 +122,11 @@ public record Manifest(int schema,
         try {
             m = JSON.readValue(bytes, Manifest.class);
         } catch (JsonProcessingException e) {
-            throw new ModelRejectedException(ModelRejectedException.Reason.MANIFEST,
-                    "manifest.json is not valid: " + e.getOriginalMessage());
+            throw new ModelRejectedException(
+                    ModelRejectedException.Reason.MANIFEST, "manifest.json is not valid: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new ModelRejectedException(ModelRejectedException.Reason.MANIFEST,
-                    "manifest.json cannot be read: " + e.getMessage());
+            throw new ModelRejectedException(
+                    ModelRejectedException.Reason.MANIFEST, "manifest.json cannot be read: " + e.getMessage());
         }
         m.validate();
         return m;
@@ -153,9 +157,12 @@ public record Manifest(int schema,
         }
         require(files != null && !files.isEmpty(), "files must list the SavedModel's files");
         for (Map.Entry<String, String> e : files.entrySet()) {
-            require(e.getValue() != null && SHA256.matcher(e.getValue()).matches(),
+            require(
+                    e.getValue() != null && SHA256.matcher(e.getValue()).matches(),
                     "files['" + e.getKey() + "'] must be a lowercase hex SHA-256");
-            require(!e.getKey().startsWith("/") && !List.of(e.getKey().split("/")).contains(".."),
+            require(
+                    !e.getKey().startsWith("/")
+                            && !List.of(e.getKey().split("/")).contains(".."),
                     "files['" + e.getKey() + "'] must be a relative path inside the version folder");
         }
     }
@@ -175,17 +182,23 @@ public record Manifest(int schema,
             require(f != null && modelFeatures.contains(f.name()), at + ".name must be one of the model's features");
             require(seen.add(f.name()), at + ".name '" + f.name() + "' is a duplicate");
             require(SOURCES.contains(f.source()), at + ".source must be one of " + SOURCES + ", got " + f.source());
-            require(f.maxAge() == null || Settings.parseDuration(f.maxAge()).isPresent(),
+            require(
+                    f.maxAge() == null || Settings.parseDuration(f.maxAge()).isPresent(),
                     at + ".max_age must be a duration such as 30d, got " + f.maxAge());
             switch (f.source()) {
-                case "count" -> require(f.window() != null && Settings.parseDuration(f.window()).isPresent(),
-                        at + ".window must be a duration such as 1h");
+                case "count" ->
+                    require(
+                            f.window() != null
+                                    && Settings.parseDuration(f.window()).isPresent(),
+                            at + ".window must be a duration such as 1h");
                 case "stored" -> require(f.maxAge() != null, at + ".max_age is required for a stored feature");
                 default -> {
                     require("amount".equals(f.of()), at + ".of must be 'amount' (the history field)");
                     require(f.last() != null && f.last() >= 1 && f.last() <= 1000, at + ".last must be 1..1000");
                     require(f.maxAge() != null, at + ".max_age is required for a derived feature");
-                    require(!"zscore".equals(f.source()) || (modelFeatures.contains(f.of()) && !enriched.contains(f.of())),
+                    require(
+                            !"zscore".equals(f.source())
+                                    || (modelFeatures.contains(f.of()) && !enriched.contains(f.of())),
                             at + ": zscore needs '" + f.of() + "' as a model feature the request supplies");
                 }
             }

@@ -17,15 +17,12 @@ public interface ModelEvents {
     /** Reports nothing; for tools and tests that do not observe. */
     ModelEvents NONE = new ModelEvents() {
         @Override
-        public void loaded(String model, long version, Duration took) {
-        }
+        public void loaded(String model, long version, Duration took) {}
 
         @Override
-        public void loadFailed(String model, long version, ModelRejectedException.Reason reason) {
-        }
+        public void loadFailed(String model, long version, ModelRejectedException.Reason reason) {}
 
         @Override
-        public void inference(String model, long version, int calls, int rows, Duration took) {
-        }
+        public void inference(String model, long version, int calls, int rows, Duration took) {}
     };
 }

@@ -1,12 +1,5 @@
 package dev.appliance.inference.model;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
@@ -18,6 +11,12 @@ import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
 import dev.appliance.inference.lifecycle.Scheduler;
 import dev.appliance.inference.model.ModelRejectedException.Reason;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import org.tensorflow.proto.framework.ConfigProto;
 
 /** Turns a version folder into a {@link ServedVersion}: verify, load into TensorFlow, check, warm up. */
@@ -44,8 +43,8 @@ final class ModelLoader {
             for (int i = 0; i < settings.predictorsPerVersion(); i++) {
                 predictors.add(model.newPredictor());
             }
-            ServedVersion served = new ServedVersion(manifest, model, predictors, settings.batching(),
-                    settings.queue(), events, scheduler);
+            ServedVersion served = new ServedVersion(
+                    manifest, model, predictors, settings.batching(), settings.queue(), events, scheduler);
             try {
                 served.warmUp();
             } catch (TranslateException | RuntimeException e) {
@@ -63,8 +62,10 @@ final class ModelLoader {
             throws ModelRejectedException {
         // TensorFlow's own pools default to a thread per core each; for small models on few cores their
         // hand-offs and spinning cost more than the parallelism gains.
-        ConfigProto session = ConfigProto.newBuilder().setInterOpParallelismThreads(engineThreads)
-                .setIntraOpParallelismThreads(engineThreads).build();
+        ConfigProto session = ConfigProto.newBuilder()
+                .setInterOpParallelismThreads(engineThreads)
+                .setIntraOpParallelismThreads(engineThreads)
+                .build();
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
                 .optModelPath(versionDir)
@@ -76,7 +77,8 @@ final class ModelLoader {
         try {
             return criteria.loadModel();
         } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {
-            throw new ModelRejectedException(Reason.LOAD, "TensorFlow cannot load the SavedModel: " + e.getMessage(), e);
+            throw new ModelRejectedException(
+                    Reason.LOAD, "TensorFlow cannot load the SavedModel: " + e.getMessage(), e);
         }
     }
 
@@ -84,15 +86,20 @@ final class ModelLoader {
     private static void checkSignature(ZooModel<NDList, NDList> model, Manifest manifest)
             throws ModelRejectedException {
         PairList<String, Shape> inputs = model.getBlock().describeInput();
-        if (inputs.size() != 1 || !inputs.get(0).getKey().equals(manifest.input().name())) {
-            throw new ModelRejectedException(Reason.LOAD, "signature '" + manifest.signatureName()
-                    + "' has inputs " + inputs.keys() + ", manifest.json expects ['" + manifest.input().name() + "']");
+        if (inputs.size() != 1
+                || !inputs.get(0).getKey().equals(manifest.input().name())) {
+            throw new ModelRejectedException(
+                    Reason.LOAD,
+                    "signature '" + manifest.signatureName() + "' has inputs " + inputs.keys()
+                            + ", manifest.json expects ['" + manifest.input().name() + "']");
         }
         Shape shape = inputs.get(0).getValue();
         long width = shape.dimension() == 2 ? shape.get(1) : -2;
         if (width != manifest.features().size()) {
-            throw new ModelRejectedException(Reason.LOAD, "input '" + manifest.input().name() + "' has shape " + shape
-                    + ", manifest.json lists " + manifest.features().size() + " features");
+            throw new ModelRejectedException(
+                    Reason.LOAD,
+                    "input '" + manifest.input().name() + "' has shape " + shape + ", manifest.json lists "
+                            + manifest.features().size() + " features");
         }
     }
 

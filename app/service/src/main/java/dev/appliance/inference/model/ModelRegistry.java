@@ -1,5 +1,8 @@
 package dev.appliance.inference.model;
 
+import dev.appliance.inference.lifecycle.Backoff;
+import dev.appliance.inference.lifecycle.Scheduler;
+import dev.appliance.inference.lifecycle.Upkeep;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +21,6 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import dev.appliance.inference.lifecycle.Backoff;
-import dev.appliance.inference.lifecycle.Scheduler;
-import dev.appliance.inference.lifecycle.Upkeep;
 
 /**
  * The models being served, kept in step with the repository on disk.
@@ -46,8 +45,7 @@ public final class ModelRegistry implements AutoCloseable {
     private final Upkeep polls;
     private volatile Map<String, ModelState> models = Map.of();
 
-    private record Refusal(long fingerprint, String message) {
-    }
+    private record Refusal(long fingerprint, String message) {}
 
     /**
      * Creates the registry; nothing loads until {@link #start()} or {@link #refresh()}. The polls run on
@@ -76,8 +74,10 @@ public final class ModelRegistry implements AutoCloseable {
     /** True when every required model that is not unloaded has at least one loaded, warmed-up version. */
     public boolean ready() {
         Map<String, ModelState> current = models;
-        return required.stream().filter(n -> !unloaded.contains(n))
-                .allMatch(n -> current.containsKey(n) && !current.get(n).loaded().isEmpty());
+        return required.stream()
+                .filter(n -> !unloaded.contains(n))
+                .allMatch(
+                        n -> current.containsKey(n) && !current.get(n).loaded().isEmpty());
     }
 
     /** Models an operator unloaded, which stay out of service until loaded again. */
@@ -115,14 +115,15 @@ public final class ModelRegistry implements AutoCloseable {
         refresh(name);
         ModelState state = models.get(name);
         if (state == null || state.loaded().isEmpty()) {
-            throw new ModelUnavailableException("model '" + name + "' has no version that loads"
-                    + (state == null ? "" : ": " + state.refused()));
+            throw new ModelUnavailableException(
+                    "model '" + name + "' has no version that loads" + (state == null ? "" : ": " + state.refused()));
         }
         return state;
     }
 
     private boolean servable(String name) {
-        return required.contains(name) || (settings.names().isEmpty() && modelFolders().contains(name));
+        return required.contains(name)
+                || (settings.names().isEmpty() && modelFolders().contains(name));
     }
 
     /** The current view of every served model, by name. */
@@ -164,8 +165,8 @@ public final class ModelRegistry implements AutoCloseable {
             if (required.contains(name)) {
                 throw new ModelUnavailableException("model '" + name + "' has no loaded version yet");
             }
-            throw new ModelNotFoundException("model '" + name + "' is not served (served: "
-                    + String.join(", ", models.keySet()) + ")");
+            throw new ModelNotFoundException(
+                    "model '" + name + "' is not served (served: " + String.join(", ", models.keySet()) + ")");
         }
         return state;
     }
@@ -186,7 +187,9 @@ public final class ModelRegistry implements AutoCloseable {
                 if (v == null) {
                     String why = state.refused().get(exact.version());
                     throw new ModelNotFoundException("version " + exact.version() + " of model '" + name + "' is "
-                            + (why != null ? "refused: " + why : "not loaded (loaded: " + state.loaded().keySet() + ")"));
+                            + (why != null
+                                    ? "refused: " + why
+                                    : "not loaded (loaded: " + state.loaded().keySet() + ")"));
                 }
                 yield v;
             }
@@ -219,14 +222,21 @@ public final class ModelRegistry implements AutoCloseable {
         for (String name : servedNames()) {
             ModelState old = before.get(name);
             NavigableMap<Long, ServedVersion> current = old == null ? new TreeMap<>() : old.loaded();
-            NavigableMap<Long, ServedVersion> next = refreshModel(name, name.equals(reread) ? new TreeMap<>() : current);
+            NavigableMap<Long, ServedVersion> next =
+                    refreshModel(name, name.equals(reread) ? new TreeMap<>() : current);
             if (name.equals(reread) && next.isEmpty()) {
                 next = current; // a re-read that loads nothing keeps the last good versions serving
             }
             Map<Long, String> refused = refusals.getOrDefault(name, Map.of()).entrySet().stream()
-                    .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue().message()));
-            after.put(name, new ModelState(name, Collections.unmodifiableNavigableMap(next),
-                    settings.labels().getOrDefault(name, Map.of()), refused));
+                    .collect(Collectors.toUnmodifiableMap(
+                            Map.Entry::getKey, e -> e.getValue().message()));
+            after.put(
+                    name,
+                    new ModelState(
+                            name,
+                            Collections.unmodifiableNavigableMap(next),
+                            settings.labels().getOrDefault(name, Map.of()),
+                            refused));
             NavigableMap<Long, ServedVersion> serving = next;
             current.forEach((v, served) -> {
                 if (serving.get(v) != served) {
@@ -292,8 +302,10 @@ public final class ModelRegistry implements AutoCloseable {
         } catch (ModelRejectedException e) {
             refusals.computeIfAbsent(name, k -> new HashMap<>()).put(version, new Refusal(fingerprint, e.getMessage()));
             events.loadFailed(name, version, e.reason());
-            LOG.log(Level.WARNING, "refused model " + name + " version " + version + " (" + e.reason().tag() + "): "
-                    + e.getMessage() + "; it is not served until its files change");
+            LOG.log(
+                    Level.WARNING,
+                    "refused model " + name + " version " + version + " ("
+                            + e.reason().tag() + "): " + e.getMessage() + "; it is not served until its files change");
             return null;
         }
     }
@@ -349,13 +361,17 @@ public final class ModelRegistry implements AutoCloseable {
     /** Cheap change detector for a refused folder: paths, sizes and modification times of its files. */
     private static long fingerprint(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.sorted().mapToLong(p -> {
-                try {
-                    return p.toString().hashCode() * 31L + Files.size(p) * 17L + Files.getLastModifiedTime(p).toMillis();
-                } catch (IOException e) {
-                    return p.toString().hashCode();
-                }
-            }).reduce(1L, (a, b) -> a * 1_000_003L + b);
+            return walk.sorted()
+                    .mapToLong(p -> {
+                        try {
+                            return p.toString().hashCode() * 31L
+                                    + Files.size(p) * 17L
+                                    + Files.getLastModifiedTime(p).toMillis();
+                        } catch (IOException e) {
+                            return p.toString().hashCode();
+                        }
+                    })
+                    .reduce(1L, (a, b) -> a * 1_000_003L + b);
         } catch (IOException e) {
             return 0L;
         }

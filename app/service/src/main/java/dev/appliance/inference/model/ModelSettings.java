@@ -1,5 +1,8 @@
 package dev.appliance.inference.model;
 
+import dev.appliance.inference.config.Settings;
+import dev.appliance.inference.manifest.SigningKeys;
+import io.helidon.config.Config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,10 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-
-import dev.appliance.inference.config.Settings;
-import dev.appliance.inference.manifest.SigningKeys;
-import io.helidon.config.Config;
 
 /**
  * Settings of the model repository, read from the {@code models} config subtree.
@@ -30,16 +29,17 @@ import io.helidon.config.Config;
  * @param labels            model name to label to version, e.g. {@code risk: {stable: 1, canary: 2}}
  * @param signingKey        Ed25519 public key every manifest must be signed by; empty means unsigned models load
  */
-public record ModelSettings(Path root,
-                            List<String> names,
-                            Duration pollInterval,
-                            int predictorsPerVersion,
-                            int engineThreads,
-                            Queue queue,
-                            int maxRows,
-                            Batching batching,
-                            Map<String, Map<String, Long>> labels,
-                            Optional<PublicKey> signingKey) {
+public record ModelSettings(
+        Path root,
+        List<String> names,
+        Duration pollInterval,
+        int predictorsPerVersion,
+        int engineThreads,
+        Queue queue,
+        int maxRows,
+        Batching batching,
+        Map<String, Map<String, Long>> labels,
+        Optional<PublicKey> signingKey) {
 
     /**
      * Dynamic batching of the calls waiting for a version's predictors.
@@ -51,9 +51,10 @@ public record ModelSettings(Path root,
     public record Batching(int maxRows, Duration maxDelay) {
 
         static Batching from(Config batch) {
-            return new Batching(Settings.intInRange(batch.get("max-rows"), 64, 1, 100_000),
-                    Settings.durationInRange(batch.get("max-delay"), Duration.ZERO, Duration.ZERO,
-                            Duration.ofMillis(100)));
+            return new Batching(
+                    Settings.intInRange(batch.get("max-rows"), 64, 1, 100_000),
+                    Settings.durationInRange(
+                            batch.get("max-delay"), Duration.ZERO, Duration.ZERO, Duration.ofMillis(100)));
         }
     }
 
@@ -67,10 +68,14 @@ public record ModelSettings(Path root,
     public record Queue(int size, Duration maxWait, Duration retryAfter) {
 
         static Queue from(Config queue) {
-            return new Queue(Settings.intInRange(queue.get("size"), 128, 1, 100_000),
-                    Settings.durationInRange(queue.get("max-wait"), Duration.ofSeconds(5), Duration.ofMillis(1),
-                            Duration.ofMinutes(5)),
-                    Settings.durationInRange(queue.get("retry-after"), Duration.ofSeconds(1), Duration.ofSeconds(1),
+            return new Queue(
+                    Settings.intInRange(queue.get("size"), 128, 1, 100_000),
+                    Settings.durationInRange(
+                            queue.get("max-wait"), Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMinutes(5)),
+                    Settings.durationInRange(
+                            queue.get("retry-after"),
+                            Duration.ofSeconds(1),
+                            Duration.ofSeconds(1),
                             Duration.ofMinutes(10)));
         }
     }
@@ -87,7 +92,9 @@ public record ModelSettings(Path root,
         Config namesNode = models.get("names");
         // A YAML list, or a comma-separated value (handy as MODELS_NAMES=risk,risk_heavy).
         List<String> names = namesNode.isLeaf()
-                ? Settings.optionalString(namesNode).map(v -> List.of(v.split("\\s*,\\s*"))).orElse(List.of())
+                ? Settings.optionalString(namesNode)
+                        .map(v -> List.of(v.split("\\s*,\\s*")))
+                        .orElse(List.of())
                 : namesNode.asList(String.class).orElse(List.of());
         for (String name : names) {
             if (!NAME.matcher(name).matches()) {
@@ -97,8 +104,11 @@ public record ModelSettings(Path root,
         return new ModelSettings(
                 root.toAbsolutePath().normalize(),
                 List.copyOf(names),
-                Settings.durationInRange(models.get("poll-interval"), Duration.ofSeconds(5),
-                        Duration.ofMillis(100), Duration.ofHours(1)),
+                Settings.durationInRange(
+                        models.get("poll-interval"),
+                        Duration.ofSeconds(5),
+                        Duration.ofMillis(100),
+                        Duration.ofHours(1)),
                 Settings.intInRange(models.get("predictors-per-version"), 2, 1, 64),
                 Settings.intInRange(models.get("engine-threads"), 1, 1, 64),
                 Queue.from(models.get("queue")),
@@ -113,9 +123,13 @@ public record ModelSettings(Path root,
         for (Config model : node.asNodeList().orElse(List.of())) {
             Map<String, Long> byLabel = new LinkedHashMap<>();
             for (Config label : model.asNodeList().orElse(List.of())) {
-                long version = label.asString().map(String::trim).filter(s -> s.matches("\\d{1,18}"))
+                long version = label.asString()
+                        .map(String::trim)
+                        .filter(s -> s.matches("\\d{1,18}"))
                         .map(Long::parseLong)
-                        .orElseThrow(() -> Settings.invalid(label, "must be a version number",
+                        .orElseThrow(() -> Settings.invalid(
+                                label,
+                                "must be a version number",
                                 label.asString().orElse("")));
                 byLabel.put(label.name(), version);
             }
@@ -132,8 +146,8 @@ public record ModelSettings(Path root,
         try {
             return Optional.of(SigningKeys.readPublicKey(Path.of(path.get())));
         } catch (IOException e) {
-            throw Settings.invalid(node, "must be a readable Ed25519 public key in PEM (" + e.getMessage() + ")",
-                    path.get());
+            throw Settings.invalid(
+                    node, "must be a readable Ed25519 public key in PEM (" + e.getMessage() + ")", path.get());
         }
     }
 }

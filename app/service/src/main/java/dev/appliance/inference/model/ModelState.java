@@ -12,10 +12,8 @@ import java.util.NavigableMap;
  * @param labels   label to version, from configuration
  * @param refused  refused version to the reason, as logged
  */
-public record ModelState(String name,
-                         NavigableMap<Long, ServedVersion> loaded,
-                         Map<String, Long> labels,
-                         Map<Long, String> refused) {
+public record ModelState(
+        String name, NavigableMap<Long, ServedVersion> loaded, Map<String, Long> labels, Map<Long, String> refused) {
 
     /** The version that answers requests without a version or label, if any is loaded. */
     public ServedVersion latest() {

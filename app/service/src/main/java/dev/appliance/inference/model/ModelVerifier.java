@@ -1,14 +1,13 @@
 package dev.appliance.inference.model;
 
+import dev.appliance.inference.manifest.ManifestException;
+import dev.appliance.inference.manifest.SignedManifest;
+import dev.appliance.inference.model.ModelRejectedException.Reason;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.Optional;
-
-import dev.appliance.inference.manifest.ManifestException;
-import dev.appliance.inference.manifest.SignedManifest;
-import dev.appliance.inference.model.ModelRejectedException.Reason;
 
 /**
  * Checks a version folder before anything of it reaches the engine: the manifest's signature (when a
@@ -31,11 +30,13 @@ final class ModelVerifier {
             }
             Manifest manifest = Manifest.parse(manifestBytes);
             if (!manifest.model().equals(model)) {
-                throw new ModelRejectedException(Reason.MANIFEST,
+                throw new ModelRejectedException(
+                        Reason.MANIFEST,
                         "manifest.json names model '" + manifest.model() + "' but lives under '" + model + "'");
             }
             if (manifest.version() != version) {
-                throw new ModelRejectedException(Reason.MANIFEST,
+                throw new ModelRejectedException(
+                        Reason.MANIFEST,
                         "manifest.json names version " + manifest.version() + " but lives under " + version);
             }
             SignedManifest.verifyFiles(versionDir, manifest.files());

@@ -1,5 +1,10 @@
 package dev.appliance.inference.model;
 
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDList;
+import dev.appliance.inference.admission.Deadline;
+import dev.appliance.inference.admission.DeadlineExceededException;
+import dev.appliance.inference.admission.OverloadedException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,12 +17,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-
-import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDList;
-import dev.appliance.inference.admission.Deadline;
-import dev.appliance.inference.admission.DeadlineExceededException;
-import dev.appliance.inference.admission.OverloadedException;
 
 /**
  * A fixed set of DJL predictors for one model version, and the calls waiting for them. Predictors are not
@@ -91,9 +90,15 @@ final class PredictorPool implements AutoCloseable {
      * @param name       what the pool serves, for messages ("model risk version 2")
      * @param threadName prefix of the engine threads' names
      */
-    PredictorPool(String name, String threadName, List<Predictor<NDList, NDList>> predictors,
-                  ModelSettings.Queue queue, int maxBatchRows, Duration maxDelay, Engine engine,
-                  BatchListener listener) {
+    PredictorPool(
+            String name,
+            String threadName,
+            List<Predictor<NDList, NDList>> predictors,
+            ModelSettings.Queue queue,
+            int maxBatchRows,
+            Duration maxDelay,
+            Engine engine,
+            BatchListener listener) {
         this.name = name;
         this.queue = queue;
         this.all = List.copyOf(predictors);
@@ -101,7 +106,8 @@ final class PredictorPool implements AutoCloseable {
         this.maxBatchRows = maxBatchRows;
         this.maxDelayNanos = maxDelay.toNanos();
         this.engine = engine;
-        this.engineThreads = Executors.newFixedThreadPool(predictors.size(),
+        this.engineThreads = Executors.newFixedThreadPool(
+                predictors.size(),
                 Thread.ofPlatform().name(threadName + "-", 0).daemon().factory());
         this.listener = listener;
     }
@@ -120,8 +126,10 @@ final class PredictorPool implements AutoCloseable {
         lock.lock();
         try {
             if (idle.isEmpty() && waiting.size() >= queue.size()) {
-                throw new OverloadedException(name + " is overloaded: " + waiting.size() + " requests wait for it"
-                        + " (models.queue.size); retry later or elsewhere", queue.retryAfter());
+                throw new OverloadedException(
+                        name + " is overloaded: " + waiting.size() + " requests wait for it"
+                                + " (models.queue.size); retry later or elsewhere",
+                        queue.retryAfter());
             }
             call = new Call(rows, deadline, lock.newCondition());
             waiting.addLast(call);
@@ -133,8 +141,9 @@ final class PredictorPool implements AutoCloseable {
             long wait = Math.min(queue.maxWait().toNanos(), deadline.remainingNanos());
             if (!awaitTurnOrResult(call, wait)) {
                 deadline.check("while the request waited for " + name);
-                throw new OverloadedException(name + " is overloaded: no predictor took the request within "
-                        + queue.maxWait().toMillis() + " ms (models.queue.max-wait); retry later or elsewhere",
+                throw new OverloadedException(
+                        name + " is overloaded: no predictor took the request within "
+                                + queue.maxWait().toMillis() + " ms (models.queue.max-wait); retry later or elsewhere",
                         queue.retryAfter());
             }
         } finally {

@@ -1,10 +1,5 @@
 package dev.appliance.inference.model;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -16,6 +11,10 @@ import dev.appliance.inference.admission.DeadlineExceededException;
 import dev.appliance.inference.admission.OverloadedException;
 import dev.appliance.inference.lifecycle.Retirable;
 import dev.appliance.inference.lifecycle.Scheduler;
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One loaded, verified and warmed-up model version. Requests hold it between {@link #tryAcquire()} and
@@ -35,17 +34,27 @@ public final class ServedVersion {
     private final Retirable users;
     private int outputWidth;
 
-    ServedVersion(Manifest manifest, ZooModel<NDList, NDList> model, List<Predictor<NDList, NDList>> predictors,
-                  ModelSettings.Batching batching, ModelSettings.Queue queue, ModelEvents events,
-                  Scheduler scheduler) {
+    ServedVersion(
+            Manifest manifest,
+            ZooModel<NDList, NDList> model,
+            List<Predictor<NDList, NDList>> predictors,
+            ModelSettings.Batching batching,
+            ModelSettings.Queue queue,
+            ModelEvents events,
+            Scheduler scheduler) {
         this.manifest = manifest;
         this.model = model;
-        this.pool = new PredictorPool("model " + manifest.model() + " version " + manifest.version(),
-                "engine-" + manifest.model() + "-" + manifest.version(), predictors, queue,
-                batching.maxRows(), batching.maxDelay(), this::run,
+        this.pool = new PredictorPool(
+                "model " + manifest.model() + " version " + manifest.version(),
+                "engine-" + manifest.model() + "-" + manifest.version(),
+                predictors,
+                queue,
+                batching.maxRows(),
+                batching.maxDelay(),
+                this::run,
                 (calls, rows, took) -> events.inference(manifest.model(), manifest.version(), calls, rows, took));
-        this.users = new Retirable("model " + manifest.model() + " version " + manifest.version(), this::unload,
-                DRAIN_GRACE, scheduler);
+        this.users = new Retirable(
+                "model " + manifest.model() + " version " + manifest.version(), this::unload, DRAIN_GRACE, scheduler);
     }
 
     /** The manifest this version was verified against. */

@@ -1,5 +1,7 @@
 package dev.appliance.inference.model;
 
+import dev.appliance.inference.config.Settings;
+import io.helidon.config.Config;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -7,9 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-
-import dev.appliance.inference.config.Settings;
-import io.helidon.config.Config;
 
 /**
  * Canary and A/B steering: which version answers a request that names none. Per steered model a share of
@@ -30,8 +29,7 @@ public final class Steering {
      * @param canaryPercent share of unpinned requests that the canary answers, 0 to 100
      * @param sticky        whether an entity id decides the side instead of chance
      */
-    public record Split(int canaryPercent, boolean sticky) {
-    }
+    public record Split(int canaryPercent, boolean sticky) {}
 
     private final Map<String, Split> splits;
 
@@ -49,16 +47,21 @@ public final class Steering {
         for (Config model : node.asNodeList().orElse(List.of())) {
             Map<String, Long> defined = labels.getOrDefault(model.name(), Map.of());
             if (!defined.containsKey(CANARY) || !defined.containsKey(STABLE)) {
-                throw Settings.invalid(model, "needs the labels '" + CANARY + "' and '" + STABLE
-                        + "' in models.labels." + model.name(), String.join(", ", defined.keySet()));
+                throw Settings.invalid(
+                        model,
+                        "needs the labels '" + CANARY + "' and '" + STABLE + "' in models.labels." + model.name(),
+                        String.join(", ", defined.keySet()));
             }
             Config sticky = model.get("sticky");
             String stickyValue = sticky.asString().orElse("false").trim();
             if (!stickyValue.equals("true") && !stickyValue.equals("false")) {
                 throw Settings.invalid(sticky, "must be true or false", stickyValue);
             }
-            splits.put(model.name(), new Split(Settings.intInRange(model.get("canary-weight"), 0, 0, 100),
-                    Boolean.parseBoolean(stickyValue)));
+            splits.put(
+                    model.name(),
+                    new Split(
+                            Settings.intInRange(model.get("canary-weight"), 0, 0, 100),
+                            Boolean.parseBoolean(stickyValue)));
         }
         return new Steering(splits);
     }

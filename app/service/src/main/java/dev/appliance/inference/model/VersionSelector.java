@@ -4,16 +4,13 @@ package dev.appliance.inference.model;
 public sealed interface VersionSelector {
 
     /** The highest loaded version. */
-    record Latest() implements VersionSelector {
-    }
+    record Latest() implements VersionSelector {}
 
     /** One version by number. */
-    record Exact(long version) implements VersionSelector {
-    }
+    record Exact(long version) implements VersionSelector {}
 
     /** The version a configured label ({@code stable}, {@code canary}) points at. */
-    record Label(String label) implements VersionSelector {
-    }
+    record Label(String label) implements VersionSelector {}
 
     /** The highest loaded version. */
     VersionSelector LATEST = new Latest();

@@ -21,41 +21,69 @@ public final class Audit {
     private static final Logger LOG = Logger.getLogger(LOGGER);
 
     /** The structured fields of one audit record, read by {@link JsonFormatter}. */
-    record Fields(Map<String, Object> values) {
-    }
+    record Fields(Map<String, Object> values) {}
 
-    private Audit() {
-    }
+    private Audit() {}
 
     /** A feature write was stored. */
     public static void featureWrite(String entityKey, String entityId, Iterable<String> features, int events) {
-        record(Level.INFO, "audit: features written for " + entityKey + " '" + entityId + "'",
-                "feature_write", "entity_key", entityKey, "entity_id", entityId, "features", features,
-                "events", events);
+        record(
+                Level.INFO,
+                "audit: features written for " + entityKey + " '" + entityId + "'",
+                "feature_write",
+                "entity_key",
+                entityKey,
+                "entity_id",
+                entityId,
+                "features",
+                features,
+                "events",
+                events);
     }
 
     /** A feature write was refused before anything was stored: no or a wrong bearer token. */
     public static void featureWriteRefused(String path, String reason) {
-        record(Level.WARNING, "audit: feature write to " + path + " refused: " + reason,
-                "feature_write_refused", "path", path, "reason", reason);
+        record(
+                Level.WARNING,
+                "audit: feature write to " + path + " refused: " + reason,
+                "feature_write_refused",
+                "path",
+                path,
+                "reason",
+                reason);
     }
 
     /** An operator loaded or unloaded a model through the repository API ({@code action} load or unload). */
     public static void modelControl(String action, String model) {
-        record(Level.INFO, "audit: model " + model + " " + action + " requested", "model_" + action + "_requested",
-                "model", model);
+        record(
+                Level.INFO,
+                "audit: model " + model + " " + action + " requested",
+                "model_" + action + "_requested",
+                "model",
+                model);
     }
 
     /** A load or unload was refused before anything changed: no or a wrong admin token. */
     public static void modelControlRefused(String action, String model, String reason) {
-        record(Level.WARNING, "audit: model " + action + " of " + model + " refused: " + reason,
-                "model_" + action + "_refused", "model", model, "reason", reason);
+        record(
+                Level.WARNING,
+                "audit: model " + action + " of " + model + " refused: " + reason,
+                "model_" + action + "_refused",
+                "model",
+                model,
+                "reason",
+                reason);
     }
 
     static void model(String event, String model, long version, String detail) {
-        record(event.equals("model_refused") ? Level.WARNING : Level.INFO,
+        record(
+                event.equals("model_refused") ? Level.WARNING : Level.INFO,
                 "audit: model " + model + " version " + version + " " + detail,
-                event, "model", model, "version", Long.toString(version));
+                event,
+                "model",
+                model,
+                "version",
+                Long.toString(version));
     }
 
     private static void record(Level level, String message, String event, Object... keyValues) {

@@ -1,5 +1,8 @@
 package dev.appliance.inference.observe;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.logging.common.HelidonMdc;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -10,10 +13,6 @@ import java.util.logging.Handler;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.helidon.logging.common.HelidonMdc;
 
 /**
  * Formats each log record as one JSON line: {@code time}, {@code level}, {@code logger}, {@code message},
@@ -33,7 +32,9 @@ public final class JsonFormatter extends Formatter {
     public static void applyConfigured() {
         LogManager manager = LogManager.getLogManager();
         for (Handler handler : Logger.getLogger("").getHandlers()) {
-            if (JsonFormatter.class.getName().equals(manager.getProperty(handler.getClass().getName() + ".formatter"))) {
+            if (JsonFormatter.class
+                    .getName()
+                    .equals(manager.getProperty(handler.getClass().getName() + ".formatter"))) {
                 handler.setFormatter(new JsonFormatter());
             }
         }
@@ -52,7 +53,8 @@ public final class JsonFormatter extends Formatter {
         if (record.getLoggerName() != null && record.getLoggerName().endsWith(".audit")) {
             line.put("audit", true);
         }
-        if (record.getParameters() != null && record.getParameters().length == 1
+        if (record.getParameters() != null
+                && record.getParameters().length == 1
                 && record.getParameters()[0] instanceof Audit.Fields fields) {
             line.putAll(fields.values());
         }

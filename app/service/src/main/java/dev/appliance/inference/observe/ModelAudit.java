@@ -1,11 +1,10 @@
 package dev.appliance.inference.observe;
 
+import dev.appliance.inference.model.ModelEvents;
+import dev.appliance.inference.model.ModelRejectedException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
-import dev.appliance.inference.model.ModelEvents;
-import dev.appliance.inference.model.ModelRejectedException;
 
 /**
  * Writes an {@link Audit} record for every model version loaded ({@code model_load} the first time a model
@@ -24,7 +23,10 @@ public final class ModelAudit implements ModelEvents {
 
     @Override
     public void loaded(String model, long version, Duration took) {
-        Audit.model(served.add(model) ? "model_load" : "model_reload", model, version,
+        Audit.model(
+                served.add(model) ? "model_load" : "model_reload",
+                model,
+                version,
                 "loaded and warmed up in " + took.toMillis() + " ms");
         next.loaded(model, version, took);
     }

@@ -1,8 +1,5 @@
 package dev.appliance.inference.observe;
 
-import java.util.Map;
-import java.util.function.Supplier;
-
 import dev.appliance.inference.cache.Caches;
 import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.model.ModelRegistry;
@@ -11,6 +8,8 @@ import dev.appliance.inference.secrets.Secrets;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * One readiness check of {@code /observe/health}: its name and how it answers. The service's checks are the
@@ -25,8 +24,11 @@ public record ReadinessCheck(String name, Supplier<HealthCheckResponse> answer) 
             Map<String, ModelState> models = registry.models();
             for (String name : registry.required()) {
                 ModelState state = models.get(name);
-                response.detail(name, state == null || state.loaded().isEmpty()
-                        ? "no version loaded" : "loaded versions " + state.loaded().keySet());
+                response.detail(
+                        name,
+                        state == null || state.loaded().isEmpty()
+                                ? "no version loaded"
+                                : "loaded versions " + state.loaded().keySet());
             }
             return response.build();
         });
@@ -62,11 +64,13 @@ public record ReadinessCheck(String name, Supplier<HealthCheckResponse> answer) 
      * service stays ready (models with defaults answer) and the details say what is wrong.
      */
     public static ReadinessCheck featureStore(FeatureStore store) {
-        return new ReadinessCheck("feature-store", () -> HealthCheckResponse.builder()
-                .status(store.available() || !store.required())
-                .detail("state", store.health())
-                .detail("required", store.required())
-                .build());
+        return new ReadinessCheck(
+                "feature-store",
+                () -> HealthCheckResponse.builder()
+                        .status(store.available() || !store.required())
+                        .detail("state", store.health())
+                        .detail("required", store.required())
+                        .build());
     }
 
     @Override

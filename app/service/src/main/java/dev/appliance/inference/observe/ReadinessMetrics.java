@@ -1,12 +1,11 @@
 package dev.appliance.inference.observe;
 
-import java.util.List;
-
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
+import java.util.List;
 
 /**
  * Publishes every readiness check as {@code inference_ready{check}}: 1 while it is UP, 0 while it is
@@ -17,12 +16,14 @@ public final class ReadinessMetrics {
 
     static final String NAME = "inference_ready";
 
-    private ReadinessMetrics() {
-    }
+    private ReadinessMetrics() {}
 
     /** Registers one gauge per check, replacing gauges an earlier instance left in the registry. */
     public static void register(MeterRegistry registry, List<? extends HealthCheck> checks) {
-        registry.meters().stream().filter(m -> m.id().name().equals(NAME)).toList().forEach(registry::remove);
+        registry.meters().stream()
+                .filter(m -> m.id().name().equals(NAME))
+                .toList()
+                .forEach(registry::remove);
         for (HealthCheck check : checks) {
             registry.getOrCreate(Gauge.builder(NAME, () -> up(check))
                     .description("Readiness check state: 1 UP, 0 DOWN (see /observe/health for the reason)")

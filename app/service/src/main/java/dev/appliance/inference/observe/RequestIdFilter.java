@@ -1,10 +1,5 @@
 package dev.appliance.inference.observe;
 
-import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.regex.Pattern;
-
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.logging.common.HelidonMdc;
@@ -12,6 +7,10 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Gives every request an id: the caller's {@code X-Request-Id} when it is a plain token, else the trace id of
@@ -32,7 +31,9 @@ public final class RequestIdFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
-        String id = request.headers().first(REQUEST_ID).filter(v -> PLAIN_ID.matcher(v).matches())
+        String id = request.headers()
+                .first(REQUEST_ID)
+                .filter(v -> PLAIN_ID.matcher(v).matches())
                 .or(() -> traceId(request.headers().first(TRACEPARENT)))
                 .orElseGet(() -> UUID.randomUUID().toString());
         response.header(REQUEST_ID, id);
@@ -61,7 +62,10 @@ public final class RequestIdFilter implements Filter {
     }
 
     private static Optional<String> traceId(Optional<String> traceparent) {
-        return traceparent.map(TRACE::matcher).filter(m -> m.matches()).map(m -> m.group(1))
+        return traceparent
+                .map(TRACE::matcher)
+                .filter(m -> m.matches())
+                .map(m -> m.group(1))
                 .filter(trace -> !trace.equals(ZERO_TRACE));
     }
 }

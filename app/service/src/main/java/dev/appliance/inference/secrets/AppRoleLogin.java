@@ -1,5 +1,10 @@
 package dev.appliance.inference.secrets;
 
+import io.github.jopenlibs.vault.VaultException;
+import io.github.jopenlibs.vault.json.JsonObject;
+import io.github.jopenlibs.vault.json.JsonValue;
+import io.github.jopenlibs.vault.response.AuthResponse;
+import io.github.jopenlibs.vault.response.UnwrapResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,12 +17,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Pattern;
-
-import io.github.jopenlibs.vault.VaultException;
-import io.github.jopenlibs.vault.json.JsonObject;
-import io.github.jopenlibs.vault.json.JsonValue;
-import io.github.jopenlibs.vault.response.AuthResponse;
-import io.github.jopenlibs.vault.response.UnwrapResponse;
 
 /**
  * Logs in with AppRole from the role_id and secret_id files. The secret_id file holds either a response-wrapped
@@ -33,12 +32,11 @@ import io.github.jopenlibs.vault.response.UnwrapResponse;
  */
 final class AppRoleLogin {
 
-    private static final Pattern UUID = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern UUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     /** What an unwrap yields. */
-    private record Unwrapped(String secretId, String accessor, Duration ttl, int numUses) {
-    }
+    private record Unwrapped(String secretId, String accessor, Duration ttl, int numUses) {}
 
     private final VaultSettings settings;
     private final VaultClients clients;
@@ -70,17 +68,22 @@ final class AppRoleLogin {
             auth = clients.anonymous().auth().loginByAppRole(settings.appRoleMount(), roleId, secretId);
         } catch (VaultException e) {
             if (Redact.refused(e)) {
-                throw new LoginException("AppRole login refused (" + Redact.reason(e) + "): " + whatWasRefused()
-                        + " is not valid (expired, used up, destroyed, used from another address, or for another "
-                        + "role); run the deploy to deliver a new wrapped secret_id to " + settings.secretIdFile()
-                        + " (picked up without a restart)", false);
+                throw new LoginException(
+                        "AppRole login refused (" + Redact.reason(e) + "): " + whatWasRefused()
+                                + " is not valid (expired, used up, destroyed, used from another address, or for another "
+                                + "role); run the deploy to deliver a new wrapped secret_id to "
+                                + settings.secretIdFile()
+                                + " (picked up without a restart)",
+                        false);
             }
             throw e;
         }
         String token = auth.getAuthClientToken();
         if (token == null || token.isEmpty()) {
-            throw new LoginException("AppRole login answered without a token (HTTP "
-                    + auth.getRestResponse().getStatus() + ")", false);
+            throw new LoginException(
+                    "AppRole login answered without a token (HTTP "
+                            + auth.getRestResponse().getStatus() + ")",
+                    false);
         }
         Duration ttl = Duration.ofSeconds(auth.getAuthLeaseDuration());
         Audit.login("approle", auth.getTokenAccessor(), ttl);
@@ -99,8 +102,11 @@ final class AppRoleLogin {
 
     /** The remaining lifetime of the kept secret_id, in seconds; +Inf when unlimited, -1 when none is kept. */
     double remainingSeconds() {
-        return identity.flatMap(Identity::consumed).map(c -> c.expiresAt() == null ? Double.POSITIVE_INFINITY
-                : Duration.between(clock.instant(), c.expiresAt()).toMillis() / 1000.0).orElse(-1.0);
+        return identity.flatMap(Identity::consumed)
+                .map(c -> c.expiresAt() == null
+                        ? Double.POSITIVE_INFINITY
+                        : Duration.between(clock.instant(), c.expiresAt()).toMillis() / 1000.0)
+                .orElse(-1.0);
     }
 
     /** For health details: which secret_id is in use, until when; or what is wrong with the file. */
@@ -112,12 +118,14 @@ final class AppRoleLogin {
             return "kept in memory only (vault.identity-dir unset)";
         }
         Optional<Identity.Consumed> consumed = identity.get().consumed();
-        String status = consumed.map(c -> "secret_id " + Audit.prefix(c.accessor()) + " unwrapped at "
-                + c.consumedAt() + ", " + (c.expiresAt() == null ? "does not expire" : "expires at " + c.expiresAt()))
+        String status = consumed.map(c -> "secret_id " + Audit.prefix(c.accessor()) + " unwrapped at " + c.consumedAt()
+                        + ", " + (c.expiresAt() == null ? "does not expire" : "expires at " + c.expiresAt()))
                 .orElse("no secret_id kept yet");
-        return refusedFileHash == null ? status : status + "; SUSPICIOUS: the wrapped secret_id delivered to "
-                + settings.secretIdFile() + " had been unwrapped by someone else; run the deploy again and "
-                + "investigate";
+        return refusedFileHash == null
+                ? status
+                : status + "; SUSPICIOUS: the wrapped secret_id delivered to "
+                        + settings.secretIdFile() + " had been unwrapped by someone else; run the deploy again and "
+                        + "investigate";
     }
 
     private String whatWasRefused() {
@@ -162,14 +170,17 @@ final class AppRoleLogin {
                 throw e;
             }
             Instant now = clock.instant();
-            Identity.Consumed record = new Identity.Consumed(hash, fresh.accessor(),
-                    fresh.ttl().isZero() ? null : now.plus(fresh.ttl()), fresh.numUses(), now);
+            Identity.Consumed record = new Identity.Consumed(
+                    hash, fresh.accessor(), fresh.ttl().isZero() ? null : now.plus(fresh.ttl()), fresh.numUses(), now);
             try {
                 kept.save(fresh.secretId(), record);
             } catch (IOException e) {
-                throw new LoginException("the secret_id unwrapped from " + settings.secretIdFile() + " cannot be kept"
-                        + " in vault.identity-dir " + kept.dir() + " (" + e.getMessage() + "); its wrapping token is "
-                        + "spent: fix the directory and run the deploy", false);
+                throw new LoginException(
+                        "the secret_id unwrapped from " + settings.secretIdFile() + " cannot be kept"
+                                + " in vault.identity-dir " + kept.dir() + " (" + e.getMessage()
+                                + "); its wrapping token is "
+                                + "spent: fix the directory and run the deploy",
+                        false);
             }
             refusedFileHash = null;
             Audit.kept(kept.dir().toString(), record.accessor(), record.expiresAt());
@@ -178,8 +189,10 @@ final class AppRoleLogin {
         try {
             return kept.secretId();
         } catch (IOException e) {
-            throw new LoginException("the secret_id kept in vault.identity-dir " + kept.dir() + " cannot be read ("
-                    + e.getClass().getSimpleName() + "); run the deploy to deliver a new wrapped secret_id", false);
+            throw new LoginException(
+                    "the secret_id kept in vault.identity-dir " + kept.dir() + " cannot be read ("
+                            + e.getClass().getSimpleName() + "); run the deploy to deliver a new wrapped secret_id",
+                    false);
         }
     }
 
@@ -204,8 +217,11 @@ final class AppRoleLogin {
             throw new LoginException(message, true);
         }
         Audit.unwrapped(settings.secretIdFile().toString());
-        return new Unwrapped(secretId.asString(), data.getString("secret_id_accessor", ""),
-                Duration.ofSeconds(data.getLong("secret_id_ttl", 0L)), data.getInt("secret_id_num_uses", 0));
+        return new Unwrapped(
+                secretId.asString(),
+                data.getString("secret_id_accessor", ""),
+                Duration.ofSeconds(data.getLong("secret_id_ttl", 0L)),
+                data.getInt("secret_id_num_uses", 0));
     }
 
     private static String read(Path file, String key) throws LoginException {
@@ -220,7 +236,8 @@ final class AppRoleLogin {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new LoginException(key + " " + file + " cannot be read: " + e.getClass().getSimpleName(), false);
+            throw new LoginException(
+                    key + " " + file + " cannot be read: " + e.getClass().getSimpleName(), false);
         }
     }
 

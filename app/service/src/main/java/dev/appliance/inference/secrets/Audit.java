@@ -17,17 +17,28 @@ final class Audit {
 
     private static final Logger LOG = Logger.getLogger(LOGGER);
 
-    private Audit() {
-    }
+    private Audit() {}
 
     static void login(String how, String accessor, Duration ttl) {
-        write(Level.INFO, "audit: vault login (" + how + ") accessor=" + prefix(accessor) + " ttl=" + ttl.toSeconds()
-                + "s", "vault_login", "method", how, "accessor", prefix(accessor), "ttl_seconds", ttl.toSeconds());
+        write(
+                Level.INFO,
+                "audit: vault login (" + how + ") accessor=" + prefix(accessor) + " ttl=" + ttl.toSeconds() + "s",
+                "vault_login",
+                "method",
+                how,
+                "accessor",
+                prefix(accessor),
+                "ttl_seconds",
+                ttl.toSeconds());
     }
 
     static void unwrapped(String file) {
-        write(Level.INFO, "audit: unwrapped the wrapped secret_id from " + file + "; its wrapping token is now spent",
-                "secret_id_unwrapped", "file", file);
+        write(
+                Level.INFO,
+                "audit: unwrapped the wrapped secret_id from " + file + "; its wrapping token is now spent",
+                "secret_id_unwrapped",
+                "file",
+                file);
     }
 
     static void kept(String dir, String accessor, java.time.Instant expiresAt) {
@@ -36,8 +47,16 @@ final class Audit {
     }
 
     static void rotation(String what, String username, String detail) {
-        write(Level.INFO, "audit: " + what + " credentials rotated to user '" + username + "' (" + detail + ")",
-                "credentials_rotated", "what", what, "username", username, "detail", detail);
+        write(
+                Level.INFO,
+                "audit: " + what + " credentials rotated to user '" + username + "' (" + detail + ")",
+                "credentials_rotated",
+                "what",
+                what,
+                "username",
+                username,
+                "detail",
+                detail);
     }
 
     static void revocation(String what, String id) {

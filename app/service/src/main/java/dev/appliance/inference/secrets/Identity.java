@@ -1,5 +1,9 @@
 package dev.appliance.inference.secrets;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.appliance.inference.config.ConfigurationException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,11 +20,6 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.appliance.inference.config.ConfigurationException;
 
 /**
  * The AppRole identity the service keeps across restarts, in {@code vault.identity-dir} (a directory systemd
@@ -40,8 +39,12 @@ final class Identity {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OTHERS = EnumSet.of(
-            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+            PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_EXECUTE);
 
     /**
      * What the service recorded about the secret_id it unwrapped.
@@ -52,8 +55,7 @@ final class Identity {
      * @param numUses       logins it allows; 0: unlimited
      * @param consumedAt    when the service unwrapped it
      */
-    record Consumed(String wrappedSha256, String accessor, Instant expiresAt, int numUses, Instant consumedAt) {
-    }
+    record Consumed(String wrappedSha256, String accessor, Instant expiresAt, int numUses, Instant consumedAt) {}
 
     private final Path dir;
     private volatile Consumed consumed;
@@ -97,7 +99,8 @@ final class Identity {
 
     /** The secret_id on disk. */
     String secretId() throws IOException {
-        String secretId = Files.readString(dir.resolve(SECRET_ID), StandardCharsets.UTF_8).trim();
+        String secretId =
+                Files.readString(dir.resolve(SECRET_ID), StandardCharsets.UTF_8).trim();
         if (secretId.isEmpty()) {
             throw new IOException(dir.resolve(SECRET_ID) + " is empty");
         }
@@ -109,7 +112,9 @@ final class Identity {
         ObjectNode json = JSON.createObjectNode()
                 .put("wrapped_sha256", record.wrappedSha256())
                 .put("secret_id_accessor", record.accessor())
-                .put("secret_id_expires_at", record.expiresAt() == null ? null : record.expiresAt().toString())
+                .put(
+                        "secret_id_expires_at",
+                        record.expiresAt() == null ? null : record.expiresAt().toString())
                 .put("secret_id_num_uses", record.numUses())
                 .put("consumed_at", record.consumedAt().toString());
         replace(SECRET_ID, secretId.getBytes(StandardCharsets.UTF_8));
@@ -142,13 +147,17 @@ final class Identity {
         try {
             JsonNode json = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
             String expires = json.path("secret_id_expires_at").isTextual()
-                    ? json.path("secret_id_expires_at").asText() : null;
+                    ? json.path("secret_id_expires_at").asText()
+                    : null;
             String hash = json.path("wrapped_sha256").asText("");
             if (hash.isEmpty()) {
                 throw new IOException("no wrapped_sha256");
             }
-            return new Consumed(hash, json.path("secret_id_accessor").asText(""),
-                    expires == null ? null : Instant.parse(expires), json.path("secret_id_num_uses").asInt(0),
+            return new Consumed(
+                    hash,
+                    json.path("secret_id_accessor").asText(""),
+                    expires == null ? null : Instant.parse(expires),
+                    json.path("secret_id_num_uses").asInt(0),
                     Instant.parse(json.path("consumed_at").asText()));
         } catch (IOException | RuntimeException e) {
             LOG.warning(() -> file + " cannot be read (" + e.getClass().getSimpleName() + "); ignoring it: the "

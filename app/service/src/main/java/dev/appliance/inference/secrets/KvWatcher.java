@@ -1,5 +1,9 @@
 package dev.appliance.inference.secrets;
 
+import dev.appliance.inference.lifecycle.Scheduler;
+import dev.appliance.inference.lifecycle.Upkeep;
+import io.github.jopenlibs.vault.VaultException;
+import io.github.jopenlibs.vault.response.LogicalResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -7,11 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-
-import dev.appliance.inference.lifecycle.Scheduler;
-import dev.appliance.inference.lifecycle.Upkeep;
-import io.github.jopenlibs.vault.VaultException;
-import io.github.jopenlibs.vault.response.LogicalResponse;
 
 /**
  * Watches the Memcached SASL secret in KV v2: polls it, and when its version changes passes the new username and
@@ -30,11 +29,9 @@ final class KvWatcher implements AutoCloseable {
     private volatile Versioned current;
 
     /** The credentials of one version of the secret. */
-    record Versioned(long version, Login credentials) {
-    }
+    record Versioned(long version, Login credentials) {}
 
-    KvWatcher(VaultSettings settings, String path, VaultToken token, SecretsMetrics metrics,
-              Scheduler scheduler) {
+    KvWatcher(VaultSettings settings, String path, VaultToken token, SecretsMetrics metrics, Scheduler scheduler) {
         this.path = settings.kvMount() + "/" + path;
         this.interval = settings.kvPollInterval();
         this.token = token;
@@ -45,8 +42,10 @@ final class KvWatcher implements AutoCloseable {
     /** Reads the secret now (the credentials to start with), then polls it on the scheduler. */
     synchronized void start() throws VaultException {
         current = read();
-        Audit.rotation("memcached", current.credentials().username(), "kv " + path + " version "
-                + current.version() + ", at start");
+        Audit.rotation(
+                "memcached",
+                current.credentials().username(),
+                "kv " + path + " version " + current.version() + ", at start");
         upkeep.schedule(interval, this::poll);
     }
 
@@ -61,8 +60,9 @@ final class KvWatcher implements AutoCloseable {
     String status() {
         String problem = upkeep.problem();
         Versioned seen = current;
-        String version = seen == null ? "not read yet" : "version " + seen.version() + " (user '"
-                + seen.credentials().username() + "')";
+        String version = seen == null
+                ? "not read yet"
+                : "version " + seen.version() + " (user '" + seen.credentials().username() + "')";
         return problem.isEmpty() ? version : version + "; " + problem;
     }
 
@@ -76,8 +76,8 @@ final class KvWatcher implements AutoCloseable {
                 }
                 current = latest;
                 metrics.rotation("kv");
-                Audit.rotation("memcached", latest.credentials().username(), "kv " + path + " version "
-                        + latest.version());
+                Audit.rotation(
+                        "memcached", latest.credentials().username(), "kv " + path + " version " + latest.version());
             }
             upkeep.schedule(interval, this::poll);
         } catch (VaultException e) {
@@ -107,10 +107,11 @@ final class KvWatcher implements AutoCloseable {
         Map<String, String> data = response.getData();
         String user = data.get("username");
         String password = data.get("password");
-        Long version = response.getDataMetadata() == null ? null : response.getDataMetadata().getVersion();
+        Long version = response.getDataMetadata() == null
+                ? null
+                : response.getDataMetadata().getVersion();
         if (user == null || user.isBlank() || password == null || password.isEmpty() || version == null) {
-            throw new VaultException("the secret at " + path + " needs the fields username and password (KV v2)",
-                    422);
+            throw new VaultException("the secret at " + path + " needs the fields username and password (KV v2)", 422);
         }
         return new Versioned(version, new Login(user, password));
     }

@@ -14,8 +14,14 @@ import java.time.Instant;
  * @param expiresAt   when the credentials stop working unless the lease is renewed
  * @param renewable   whether Vault lets the lease be renewed
  */
-record Lease(Login credentials, String id, Token issuedBy, Instant issuedAt, Duration duration, Instant expiresAt,
-             boolean renewable) {
+record Lease(
+        Login credentials,
+        String id,
+        Token issuedBy,
+        Instant issuedAt,
+        Duration duration,
+        Instant expiresAt,
+        boolean renewable) {
 
     Lease renewedUntil(Instant newExpiry) {
         return new Lease(credentials, id, issuedBy, issuedAt, duration, newExpiry, renewable);

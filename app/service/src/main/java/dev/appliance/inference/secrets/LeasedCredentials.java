@@ -1,5 +1,12 @@
 package dev.appliance.inference.secrets;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.appliance.inference.lifecycle.Scheduler;
+import dev.appliance.inference.lifecycle.Upkeep;
+import io.github.jopenlibs.vault.VaultException;
+import io.github.jopenlibs.vault.response.DatabaseResponse;
+import io.github.jopenlibs.vault.response.VaultResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -10,14 +17,6 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.appliance.inference.lifecycle.Scheduler;
-import dev.appliance.inference.lifecycle.Upkeep;
-import io.github.jopenlibs.vault.VaultException;
-import io.github.jopenlibs.vault.response.DatabaseResponse;
-import io.github.jopenlibs.vault.response.VaultResponse;
 
 /**
  * Dynamic CQL credentials from one role of the database secrets engine. The lease is renewed ahead of expiry and
@@ -47,8 +46,14 @@ final class LeasedCredentials implements AutoCloseable {
      * @param what the metrics tag and log name of these credentials: {@code lease} (the reader) or
      *             {@code writer_lease}
      */
-    LeasedCredentials(VaultSettings settings, String what, String role, VaultToken token, SecretsMetrics metrics,
-                      Clock clock, Scheduler scheduler) {
+    LeasedCredentials(
+            VaultSettings settings,
+            String what,
+            String role,
+            VaultToken token,
+            SecretsMetrics metrics,
+            Clock clock,
+            Scheduler scheduler) {
         this.what = what;
         this.mount = settings.databaseMount();
         this.role = role;
@@ -57,8 +62,11 @@ final class LeasedCredentials implements AutoCloseable {
         this.metrics = metrics;
         this.clock = clock;
         this.upkeep = new Upkeep("the CQL " + what + " of " + role, settings.backoff(), scheduler, "");
-        metrics.ttl(what, () -> current == null ? -1.0
-                : Duration.between(clock.instant(), current.expiresAt()).toMillis() / 1000.0);
+        metrics.ttl(
+                what,
+                () -> current == null
+                        ? -1.0
+                        : Duration.between(clock.instant(), current.expiresAt()).toMillis() / 1000.0);
         token.onReplaced(() -> rotate("the token that created the lease was replaced"));
         token.leasesFrom(() -> Optional.ofNullable(current).map(Lease::issuedBy));
     }
@@ -66,8 +74,8 @@ final class LeasedCredentials implements AutoCloseable {
     /** Issues the credentials to start with, then keeps them alive on the scheduler. */
     synchronized void start() throws VaultException {
         current = issue();
-        Audit.rotation("cql " + what, current.credentials().username(), "lease " + Audit.prefix(current.id())
-                + ", at start");
+        Audit.rotation(
+                "cql " + what, current.credentials().username(), "lease " + Audit.prefix(current.id()) + ", at start");
         scheduleRenewal(current);
     }
 
@@ -111,7 +119,8 @@ final class LeasedCredentials implements AutoCloseable {
             return;
         }
         try {
-            VaultResponse response = token.client().leases().renew(lease.id(), lease.duration().toSeconds());
+            VaultResponse response =
+                    token.client().leases().renew(lease.id(), lease.duration().toSeconds());
             Duration granted = leaseDuration(response);
             now = clock.instant();
             current = lease.renewedUntil(now.plus(granted));
@@ -171,15 +180,17 @@ final class LeasedCredentials implements AutoCloseable {
         } catch (Exception e) {
             LOG.log(Level.WARNING, "switching to new CQL credentials failed; the old ones stay", e);
             revoke(fresh, "unused new credentials");
-            retry(() -> rotate(reason), "switching to new CQL credentials failed: " + e.getClass().getSimpleName());
+            retry(
+                    () -> rotate(reason),
+                    "switching to new CQL credentials failed: " + e.getClass().getSimpleName());
             return;
         }
         Lease old = current;
         current = fresh;
         upkeep.succeeded();
         metrics.rotation(what);
-        Audit.rotation("cql " + what, fresh.credentials().username(), "lease " + Audit.prefix(fresh.id()) + "; "
-                + reason);
+        Audit.rotation(
+                "cql " + what, fresh.credentials().username(), "lease " + Audit.prefix(fresh.id()) + "; " + reason);
         revoke(old, "replaced credentials of user '" + old.credentials().username() + "'");
         scheduleRenewal(fresh);
         token.releaseRetired();
@@ -189,14 +200,24 @@ final class LeasedCredentials implements AutoCloseable {
         Token issuer = token.current().orElseThrow(() -> new VaultException("not logged in to Vault"));
         DatabaseResponse response = token.client(issuer).database(mount).creds(role);
         int status = response.getRestResponse().getStatus();
-        if (status != 200 || response.getCredential() == null || response.getCredential().getUsername() == null
-                || response.getLeaseId() == null || response.getLeaseDuration() == null) {
+        if (status != 200
+                || response.getCredential() == null
+                || response.getCredential().getUsername() == null
+                || response.getLeaseId() == null
+                || response.getLeaseDuration() == null) {
             throw new VaultException("reading " + mount + "/creds/" + role + " answered HTTP " + status, status);
         }
         Duration ttl = Duration.ofSeconds(response.getLeaseDuration());
         Instant now = clock.instant();
-        return new Lease(new Login(response.getCredential().getUsername(),
-                response.getCredential().getPassword()), response.getLeaseId(), issuer, now, ttl, now.plus(ttl),
+        return new Lease(
+                new Login(
+                        response.getCredential().getUsername(),
+                        response.getCredential().getPassword()),
+                response.getLeaseId(),
+                issuer,
+                now,
+                ttl,
+                now.plus(ttl),
                 Boolean.TRUE.equals(response.getRenewable()));
     }
 
@@ -205,8 +226,10 @@ final class LeasedCredentials implements AutoCloseable {
             token.client().leases().revoke(lease.id());
             Audit.revocation("cql " + this.what + " (" + what + ")", lease.id());
         } catch (VaultException e) {
-            Audit.failure("revoking cql " + this.what + " " + Audit.prefix(lease.id()) + " failed; it expires on its own at "
-                    + lease.expiresAt(), e);
+            Audit.failure(
+                    "revoking cql " + this.what + " " + Audit.prefix(lease.id()) + " failed; it expires on its own at "
+                            + lease.expiresAt(),
+                    e);
         }
     }
 

@@ -9,8 +9,7 @@ import io.github.jopenlibs.vault.VaultException;
  */
 final class Redact {
 
-    private Redact() {
-    }
+    private Redact() {}
 
     /** A short reason: "unreachable (ConnectException)", "HTTP 403", ... */
     static String reason(Throwable e) {

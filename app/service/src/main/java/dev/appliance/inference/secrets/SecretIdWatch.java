@@ -1,11 +1,10 @@
 package dev.appliance.inference.secrets;
 
-import java.time.Duration;
-import java.util.logging.Logger;
-
 import dev.appliance.inference.lifecycle.Scheduler;
 import dev.appliance.inference.lifecycle.Upkeep;
 import io.github.jopenlibs.vault.VaultException;
+import java.time.Duration;
+import java.util.logging.Logger;
 
 /**
  * Checks the secret_id file every {@code vault.secret-id-poll-interval} for a new delivery: each deploy writes a

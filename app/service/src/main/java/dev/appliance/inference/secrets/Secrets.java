@@ -1,5 +1,10 @@
 package dev.appliance.inference.secrets;
 
+import dev.appliance.inference.config.ConfigurationException;
+import dev.appliance.inference.lifecycle.Backoff;
+import dev.appliance.inference.lifecycle.Scheduler;
+import io.github.jopenlibs.vault.VaultException;
+import io.helidon.metrics.api.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,12 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
-
-import dev.appliance.inference.config.ConfigurationException;
-import dev.appliance.inference.lifecycle.Backoff;
-import dev.appliance.inference.lifecycle.Scheduler;
-import io.github.jopenlibs.vault.VaultException;
-import io.helidon.metrics.api.MeterRegistry;
 
 /**
  * Every credential the service uses, from Vault: logs in with AppRole, keeps the token alive, watches the
@@ -35,8 +34,13 @@ public final class Secrets implements AutoCloseable {
     private final Optional<LeasedCredentials> cql;
     private final Optional<LeasedCredentials> writer;
 
-    private Secrets(Optional<AppRoleLogin> login, Optional<SecretIdWatch> delivery, Optional<VaultToken> token,
-                    Optional<KvWatcher> memcached, Optional<LeasedCredentials> cql, Optional<LeasedCredentials> writer) {
+    private Secrets(
+            Optional<AppRoleLogin> login,
+            Optional<SecretIdWatch> delivery,
+            Optional<VaultToken> token,
+            Optional<KvWatcher> memcached,
+            Optional<LeasedCredentials> cql,
+            Optional<LeasedCredentials> writer) {
         this.login = login;
         this.delivery = delivery;
         this.token = token;
@@ -56,13 +60,19 @@ public final class Secrets implements AutoCloseable {
      */
     public static Secrets start(VaultSettings settings, MeterRegistry registry, Clock clock, Scheduler scheduler) {
         if (!settings.enabled()) {
-            return new Secrets(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty());
+            return new Secrets(
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty());
         }
         VaultClients clients = new VaultClients(settings);
         SecretsMetrics metrics = new SecretsMetrics(registry);
         Optional<Identity> identity = settings.secretIdFormat() == VaultSettings.SecretIdFormat.PLAIN
-                ? Optional.empty() : settings.identityDir().map(Identity::open);
+                ? Optional.empty()
+                : settings.identityDir().map(Identity::open);
         if (identity.isEmpty() && settings.secretIdFormat() != VaultSettings.SecretIdFormat.PLAIN) {
             LOG.warning("vault.identity-dir is unset: a secret_id unwrapped from " + settings.secretIdFile()
                     + " is kept in memory only, so a restart needs a new delivery");
@@ -71,8 +81,8 @@ public final class Secrets implements AutoCloseable {
         identity.ifPresent(kept -> metrics.identityTtl(login::remainingSeconds));
         VaultToken token = new VaultToken(settings, login, clients, metrics, clock, scheduler);
         Optional<SecretIdWatch> delivery = identity.map(kept -> new SecretIdWatch(settings, login, scheduler));
-        Optional<KvWatcher> memcached = settings.memcachedPath()
-                .map(path -> new KvWatcher(settings, path, token, metrics, scheduler));
+        Optional<KvWatcher> memcached =
+                settings.memcachedPath().map(path -> new KvWatcher(settings, path, token, metrics, scheduler));
         Optional<LeasedCredentials> cql = settings.databaseRole()
                 .map(role -> new LeasedCredentials(settings, "lease", role, token, metrics, clock, scheduler));
         Optional<LeasedCredentials> writer = settings.databaseWriterRole()
@@ -83,16 +93,31 @@ public final class Secrets implements AutoCloseable {
             retrying(settings, clock, deadline, "log in to Vault at " + settings.address(), token::start);
             delivery.ifPresent(SecretIdWatch::start);
             if (memcached.isPresent()) {
-                retrying(settings, clock, deadline, "read the Memcached credentials from " + settings.kvMount() + "/"
-                        + settings.memcachedPath().orElseThrow(), memcached.get()::start);
+                retrying(
+                        settings,
+                        clock,
+                        deadline,
+                        "read the Memcached credentials from " + settings.kvMount() + "/"
+                                + settings.memcachedPath().orElseThrow(),
+                        memcached.get()::start);
             }
             if (cql.isPresent()) {
-                retrying(settings, clock, deadline, "get CQL credentials from " + settings.databaseMount()
-                        + "/creds/" + settings.databaseRole().orElseThrow(), cql.get()::start);
+                retrying(
+                        settings,
+                        clock,
+                        deadline,
+                        "get CQL credentials from " + settings.databaseMount() + "/creds/"
+                                + settings.databaseRole().orElseThrow(),
+                        cql.get()::start);
             }
             if (writer.isPresent()) {
-                retrying(settings, clock, deadline, "get CQL writer credentials from " + settings.databaseMount()
-                        + "/creds/" + settings.databaseWriterRole().orElseThrow(), writer.get()::start);
+                retrying(
+                        settings,
+                        clock,
+                        deadline,
+                        "get CQL writer credentials from " + settings.databaseMount() + "/creds/"
+                                + settings.databaseWriterRole().orElseThrow(),
+                        writer.get()::start);
             }
         } catch (RuntimeException e) {
             secrets.close();
@@ -121,11 +146,13 @@ public final class Secrets implements AutoCloseable {
                 backoff = backoff.next();
                 Duration wait = backoff.delay();
                 if (clock.instant().plus(wait).isAfter(deadline)) {
-                    throw new IllegalStateException("vault: cannot " + what + " within vault.startup-timeout "
-                            + settings.startupTimeout().toSeconds() + "s: " + Redact.reason(e), e);
+                    throw new IllegalStateException(
+                            "vault: cannot " + what + " within vault.startup-timeout "
+                                    + settings.startupTimeout().toSeconds() + "s: " + Redact.reason(e),
+                            e);
                 }
-                LOG.warning(() -> "cannot " + what + " yet (" + Redact.reason(e) + "); retrying in "
-                        + wait.toMillis() + " ms");
+                LOG.warning(() ->
+                        "cannot " + what + " yet (" + Redact.reason(e) + "); retrying in " + wait.toMillis() + " ms");
                 try {
                     Thread.sleep(wait.toMillis());
                 } catch (InterruptedException interrupted) {
@@ -189,8 +216,13 @@ public final class Secrets implements AutoCloseable {
             return new Health(true, details);
         }
         details.put("token", token.get().status());
-        login.ifPresent(l -> details.put("identity", l.status()
-                + delivery.map(SecretIdWatch::problem).filter(p -> !p.isEmpty()).map(p -> "; " + p).orElse("")));
+        login.ifPresent(l -> details.put(
+                "identity",
+                l.status()
+                        + delivery.map(SecretIdWatch::problem)
+                                .filter(p -> !p.isEmpty())
+                                .map(p -> "; " + p)
+                                .orElse("")));
         memcached.ifPresent(watcher -> details.put("memcached", watcher.status()));
         cql.ifPresent(leased -> details.put("cql", leased.status()));
         writer.ifPresent(leased -> details.put("cql_writer", leased.status()));
@@ -204,8 +236,7 @@ public final class Secrets implements AutoCloseable {
      * @param ready   whether the service can use its credentials now
      * @param details per credential: what is held and until when, or why it cannot serve
      */
-    public record Health(boolean ready, Map<String, String> details) {
-    }
+    public record Health(boolean ready, Map<String, String> details) {}
 
     /**
      * Stops all upkeep, revokes the CQL leases and then the token (leases die with their token anyway): no

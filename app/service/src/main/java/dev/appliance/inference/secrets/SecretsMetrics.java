@@ -1,12 +1,11 @@
 package dev.appliance.inference.secrets;
 
-import java.util.List;
-import java.util.function.Supplier;
-
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Meters of the Vault client. The {@code what} tag is one of {@code token}, {@code lease} (the reader's CQL
@@ -22,13 +21,18 @@ final class SecretsMetrics {
 
     /** Seconds until the token or lease expires; negative once expired, -1 before the first one. */
     void ttl(String what, Supplier<Double> seconds) {
-        gauge("vault_" + what + "_ttl_seconds", seconds, "Seconds until the Vault " + what.replace('_', ' ')
-                + " expires (negative: expired)");
+        gauge(
+                "vault_" + what + "_ttl_seconds",
+                seconds,
+                "Seconds until the Vault " + what.replace('_', ' ') + " expires (negative: expired)");
     }
 
     private void gauge(String name, Supplier<Double> seconds, String description) {
         // A gauge reads the object it was registered with: replace one left by an earlier instance.
-        registry.meters().stream().filter(m -> m.id().name().equals(name)).toList().forEach(registry::remove);
+        registry.meters().stream()
+                .filter(m -> m.id().name().equals(name))
+                .toList()
+                .forEach(registry::remove);
         registry.getOrCreate(Gauge.builder(name, seconds).description(description));
     }
 
@@ -37,8 +41,11 @@ final class SecretsMetrics {
      * expire, -1 while none is kept, negative once expired.
      */
     void identityTtl(Supplier<Double> seconds) {
-        gauge("vault_identity_ttl_seconds", seconds, "Seconds until the secret_id the service keeps in "
-                + "vault.identity-dir expires (+Inf: no expiry; -1: none kept; negative: expired)");
+        gauge(
+                "vault_identity_ttl_seconds",
+                seconds,
+                "Seconds until the secret_id the service keeps in "
+                        + "vault.identity-dir expires (+Inf: no expiry; -1: none kept; negative: expired)");
     }
 
     void renewal(String what) {
@@ -50,7 +57,9 @@ final class SecretsMetrics {
     }
 
     void rotation(String what) {
-        count("vault_rotations", "Credentials replaced: a new token by login, new lease credentials, a new KV version",
+        count(
+                "vault_rotations",
+                "Credentials replaced: a new token by login, new lease credentials, a new KV version",
                 what);
     }
 
@@ -67,7 +76,7 @@ final class SecretsMetrics {
     }
 
     private void count(String name, String description, String what) {
-        registry.getOrCreate(Counter.builder(name).description(description)
-                .tags(List.of(Tag.create("what", what)))).increment();
+        registry.getOrCreate(Counter.builder(name).description(description).tags(List.of(Tag.create("what", what))))
+                .increment();
     }
 }

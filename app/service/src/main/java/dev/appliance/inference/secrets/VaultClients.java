@@ -1,13 +1,12 @@
 package dev.appliance.inference.secrets;
 
-import java.nio.file.Path;
-
 import dev.appliance.inference.config.ConfigurationException;
 import io.github.jopenlibs.vault.EnvironmentLoader;
 import io.github.jopenlibs.vault.SslConfig;
 import io.github.jopenlibs.vault.Vault;
 import io.github.jopenlibs.vault.VaultConfig;
 import io.github.jopenlibs.vault.VaultException;
+import java.nio.file.Path;
 
 /**
  * Builds vault-java-driver clients from the settings alone. The driver's {@code VaultConfig.build()} silently
@@ -70,8 +69,8 @@ final class VaultClients {
         try {
             return new SslConfig().verify(true).pemFile(caFile.toFile()).build();
         } catch (VaultException e) {
-            throw new ConfigurationException("vault.ca-file " + caFile + " is not a readable PEM certificate: "
-                    + e.getMessage(), e);
+            throw new ConfigurationException(
+                    "vault.ca-file " + caFile + " is not a readable PEM certificate: " + e.getMessage(), e);
         }
     }
 

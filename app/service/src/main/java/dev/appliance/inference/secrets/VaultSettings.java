@@ -1,5 +1,8 @@
 package dev.appliance.inference.secrets;
 
+import dev.appliance.inference.config.Settings;
+import dev.appliance.inference.lifecycle.Backoff;
+import io.helidon.config.Config;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -7,10 +10,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
-
-import dev.appliance.inference.config.Settings;
-import dev.appliance.inference.lifecycle.Backoff;
-import io.helidon.config.Config;
 
 /**
  * Settings of the Vault client, read from the {@code vault} config subtree. Nothing here is secret: the
@@ -44,29 +43,30 @@ import io.helidon.config.Config;
  * @param databaseWriterRole database role issuing the CQL credentials of the feature write API (MODIFY); empty: the
  *                         write API has no login of its own under Vault
  */
-public record VaultSettings(boolean enabled,
-                            URI address,
-                            Optional<String> namespace,
-                            Optional<Path> caFile,
-                            Path roleIdFile,
-                            Path secretIdFile,
-                            SecretIdFormat secretIdFormat,
-                            Optional<Path> identityDir,
-                            Duration secretIdPollInterval,
-                            String appRoleMount,
-                            Duration openTimeout,
-                            Duration readTimeout,
-                            Duration startupTimeout,
-                            Duration renewMargin,
-                            Duration minRenewInterval,
-                            Duration backoffMin,
-                            Duration backoffMax,
-                            String kvMount,
-                            Optional<String> memcachedPath,
-                            Duration kvPollInterval,
-                            String databaseMount,
-                            Optional<String> databaseRole,
-                            Optional<String> databaseWriterRole) {
+public record VaultSettings(
+        boolean enabled,
+        URI address,
+        Optional<String> namespace,
+        Optional<Path> caFile,
+        Path roleIdFile,
+        Path secretIdFile,
+        SecretIdFormat secretIdFormat,
+        Optional<Path> identityDir,
+        Duration secretIdPollInterval,
+        String appRoleMount,
+        Duration openTimeout,
+        Duration readTimeout,
+        Duration startupTimeout,
+        Duration renewMargin,
+        Duration minRenewInterval,
+        Duration backoffMin,
+        Duration backoffMax,
+        String kvMount,
+        Optional<String> memcachedPath,
+        Duration kvPollInterval,
+        String databaseMount,
+        Optional<String> databaseRole,
+        Optional<String> databaseWriterRole) {
 
     private static final Pattern MOUNT = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
 
@@ -88,15 +88,18 @@ public record VaultSettings(boolean enabled,
     /** Builds and validates the settings; the exception message names the bad key. */
     public static VaultSettings from(Config vault) {
         boolean enabled = vault.get("enabled").asBoolean().orElse(false);
-        Duration backoffMin = Settings.durationInRange(vault.get("backoff-min"), Duration.ofSeconds(1),
-                Duration.ofMillis(10), Duration.ofMinutes(5));
-        Duration backoffMax = Settings.durationInRange(vault.get("backoff-max"), Duration.ofMinutes(1),
-                Duration.ofMillis(10), Duration.ofHours(1));
+        Duration backoffMin = Settings.durationInRange(
+                vault.get("backoff-min"), Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5));
+        Duration backoffMax = Settings.durationInRange(
+                vault.get("backoff-max"), Duration.ofMinutes(1), Duration.ofMillis(10), Duration.ofHours(1));
         if (backoffMax.compareTo(backoffMin) < 0) {
-            throw Settings.invalid(vault.get("backoff-max"), "must not be shorter than vault.backoff-min",
+            throw Settings.invalid(
+                    vault.get("backoff-max"),
+                    "must not be shorter than vault.backoff-min",
                     vault.get("backoff-max").asString().orElse(backoffMax.toString()));
         }
-        return new VaultSettings(enabled,
+        return new VaultSettings(
+                enabled,
                 address(vault.get("address"), enabled),
                 Settings.optionalString(vault.get("namespace")),
                 Settings.optionalString(vault.get("ca-file")).map(Path::of),
@@ -104,39 +107,74 @@ public record VaultSettings(boolean enabled,
                 path(vault.get("secret-id-file"), "/etc/inference-service/vault/secret_id"),
                 format(vault.get("secret-id-format")),
                 Settings.optionalString(vault.get("identity-dir")).map(Path::of),
-                Settings.durationInRange(vault.get("secret-id-poll-interval"), Duration.ofSeconds(10),
-                        Duration.ofMillis(100), Duration.ofHours(1)),
-                mount(vault.get("approle-mount"), "approle"),
-                Settings.durationInRange(vault.get("open-timeout"), Duration.ofSeconds(5), Duration.ofSeconds(1),
-                        Duration.ofMinutes(1)),
-                Settings.durationInRange(vault.get("read-timeout"), Duration.ofSeconds(10), Duration.ofSeconds(1),
-                        Duration.ofMinutes(5)),
-                Settings.durationInRange(vault.get("startup-timeout"), Duration.ofMinutes(1), Duration.ofSeconds(1),
+                Settings.durationInRange(
+                        vault.get("secret-id-poll-interval"),
+                        Duration.ofSeconds(10),
+                        Duration.ofMillis(100),
                         Duration.ofHours(1)),
-                Settings.durationInRange(vault.get("renew-margin"), Duration.ofSeconds(60), Duration.ofMillis(100),
-                        Duration.ofDays(1)),
-                Settings.durationInRange(vault.get("min-renew-interval"), Duration.ofSeconds(10),
-                        Duration.ofMillis(100), Duration.ofHours(1)),
+                mount(vault.get("approle-mount"), "approle"),
+                Settings.durationInRange(
+                        vault.get("open-timeout"), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(1)),
+                Settings.durationInRange(
+                        vault.get("read-timeout"),
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(1),
+                        Duration.ofMinutes(5)),
+                Settings.durationInRange(
+                        vault.get("startup-timeout"),
+                        Duration.ofMinutes(1),
+                        Duration.ofSeconds(1),
+                        Duration.ofHours(1)),
+                Settings.durationInRange(
+                        vault.get("renew-margin"), Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofDays(1)),
+                Settings.durationInRange(
+                        vault.get("min-renew-interval"),
+                        Duration.ofSeconds(10),
+                        Duration.ofMillis(100),
+                        Duration.ofHours(1)),
                 backoffMin,
                 backoffMax,
                 mount(vault.get("kv.mount"), "kv"),
-                Settings.optionalString(vault.get("kv.memcached-path")).map(p -> stripSlashes(vault.get(
-                        "kv.memcached-path"), p)),
-                Settings.durationInRange(vault.get("kv.poll-interval"), Duration.ofSeconds(30), Duration.ofMillis(100),
+                Settings.optionalString(vault.get("kv.memcached-path"))
+                        .map(p -> stripSlashes(vault.get("kv.memcached-path"), p)),
+                Settings.durationInRange(
+                        vault.get("kv.poll-interval"),
+                        Duration.ofSeconds(30),
+                        Duration.ofMillis(100),
                         Duration.ofHours(1)),
                 mount(vault.get("database.mount"), "database"),
-                Settings.optionalString(vault.get("database.role")).map(r -> stripSlashes(vault.get("database.role"),
-                        r)),
-                Settings.optionalString(vault.get("database.writer-role")).map(r -> stripSlashes(
-                        vault.get("database.writer-role"), r)));
+                Settings.optionalString(vault.get("database.role"))
+                        .map(r -> stripSlashes(vault.get("database.role"), r)),
+                Settings.optionalString(vault.get("database.writer-role"))
+                        .map(r -> stripSlashes(vault.get("database.writer-role"), r)));
     }
 
     /** These settings without {@code vault.database.writer-role}: for a service whose write API is off. */
     public VaultSettings withoutWriterRole() {
-        return new VaultSettings(enabled, address, namespace, caFile, roleIdFile, secretIdFile, secretIdFormat,
-                identityDir, secretIdPollInterval, appRoleMount, openTimeout, readTimeout, startupTimeout, renewMargin,
-                minRenewInterval, backoffMin, backoffMax, kvMount, memcachedPath, kvPollInterval, databaseMount,
-                databaseRole, Optional.empty());
+        return new VaultSettings(
+                enabled,
+                address,
+                namespace,
+                caFile,
+                roleIdFile,
+                secretIdFile,
+                secretIdFormat,
+                identityDir,
+                secretIdPollInterval,
+                appRoleMount,
+                openTimeout,
+                readTimeout,
+                startupTimeout,
+                renewMargin,
+                minRenewInterval,
+                backoffMin,
+                backoffMax,
+                kvMount,
+                memcachedPath,
+                kvPollInterval,
+                databaseMount,
+                databaseRole,
+                Optional.empty());
     }
 
     /**
@@ -148,10 +186,30 @@ public record VaultSettings(boolean enabled,
     public VaultSettings forWriterOnly() {
         Path secretId = identityDir.map(dir -> dir.resolve(Identity.SECRET_ID)).orElse(secretIdFile);
         SecretIdFormat format = identityDir.isPresent() ? SecretIdFormat.PLAIN : secretIdFormat;
-        return new VaultSettings(enabled, address, namespace, caFile, roleIdFile, secretId, format,
-                Optional.empty(), secretIdPollInterval, appRoleMount, openTimeout, readTimeout, startupTimeout,
-                renewMargin, minRenewInterval, backoffMin, backoffMax, kvMount, Optional.empty(), kvPollInterval,
-                databaseMount, Optional.empty(), databaseWriterRole);
+        return new VaultSettings(
+                enabled,
+                address,
+                namespace,
+                caFile,
+                roleIdFile,
+                secretId,
+                format,
+                Optional.empty(),
+                secretIdPollInterval,
+                appRoleMount,
+                openTimeout,
+                readTimeout,
+                startupTimeout,
+                renewMargin,
+                minRenewInterval,
+                backoffMin,
+                backoffMax,
+                kvMount,
+                Optional.empty(),
+                kvPollInterval,
+                databaseMount,
+                Optional.empty(),
+                databaseWriterRole);
     }
 
     /** When to renew something that is valid for {@code ttl}; see {@link Renewal#delay}. */
@@ -174,7 +232,8 @@ public record VaultSettings(boolean enabled,
         }
         try {
             URI uri = new URI(raw.get().replaceAll("/+$", ""));
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    || uri.getHost() == null
                     || (uri.getPath() != null && !uri.getPath().isEmpty())) {
                 throw Settings.invalid(node, "must be an http(s)://host:port URL without a path", raw.get());
             }

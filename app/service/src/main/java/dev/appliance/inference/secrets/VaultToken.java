@@ -1,5 +1,10 @@
 package dev.appliance.inference.secrets;
 
+import dev.appliance.inference.lifecycle.Scheduler;
+import dev.appliance.inference.lifecycle.Upkeep;
+import io.github.jopenlibs.vault.Vault;
+import io.github.jopenlibs.vault.VaultException;
+import io.github.jopenlibs.vault.response.AuthResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,12 +15,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-
-import dev.appliance.inference.lifecycle.Scheduler;
-import dev.appliance.inference.lifecycle.Upkeep;
-import io.github.jopenlibs.vault.Vault;
-import io.github.jopenlibs.vault.VaultException;
-import io.github.jopenlibs.vault.response.AuthResponse;
 
 /**
  * The service's Vault token: logs in, renews ahead of expiry, and logs in again early, while the old token still
@@ -44,8 +43,13 @@ final class VaultToken implements AutoCloseable {
     private Instant replaceAt;
     private String lastFailure;
 
-    VaultToken(VaultSettings settings, AppRoleLogin login, VaultClients clients, SecretsMetrics metrics, Clock clock,
-               Scheduler scheduler) {
+    VaultToken(
+            VaultSettings settings,
+            AppRoleLogin login,
+            VaultClients clients,
+            SecretsMetrics metrics,
+            Clock clock,
+            Scheduler scheduler) {
         this.login = login;
         this.clients = clients;
         this.renewal = settings.renewal();
@@ -53,8 +57,11 @@ final class VaultToken implements AutoCloseable {
         this.clock = clock;
         this.scheduler = scheduler;
         this.upkeep = new Upkeep("the Vault token", settings.backoff(), scheduler, "not logged in yet");
-        metrics.ttl("token", () -> current == null ? -1.0
-                : Duration.between(clock.instant(), current.expiresAt()).toMillis() / 1000.0);
+        metrics.ttl(
+                "token",
+                () -> current == null
+                        ? -1.0
+                        : Duration.between(clock.instant(), current.expiresAt()).toMillis() / 1000.0);
     }
 
     /** Logs in now, and from then on keeps the token alive on the scheduler. */
@@ -134,7 +141,9 @@ final class VaultToken implements AutoCloseable {
     synchronized void releaseRetired() {
         Instant now = clock.instant();
         for (Token old : List.copyOf(retired)) {
-            boolean inUse = leaseIssuers.stream().map(Supplier::get).flatMap(Optional::stream)
+            boolean inUse = leaseIssuers.stream()
+                    .map(Supplier::get)
+                    .flatMap(Optional::stream)
                     .anyMatch(t -> t.accessor().equals(old.accessor()));
             if (old.expiredAt(now)) {
                 retired.remove(old);
@@ -240,8 +249,10 @@ final class VaultToken implements AutoCloseable {
     private void retryLater(Runnable task, String why, boolean loud) {
         Duration delay = upkeep.retry(task, why);
         Token token = current;
-        LOG.log(loud ? Level.WARNING : Level.FINE, () -> why + "; " + (token == null ? "no token"
-                : "token valid until " + token.expiresAt()) + "; retrying in " + delay.toMillis() + " ms");
+        LOG.log(
+                loud ? Level.WARNING : Level.FINE,
+                () -> why + "; " + (token == null ? "no token" : "token valid until " + token.expiresAt())
+                        + "; retrying in " + delay.toMillis() + " ms");
     }
 
     private static String message(Exception e) {

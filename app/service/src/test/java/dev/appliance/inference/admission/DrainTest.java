@@ -1,19 +1,18 @@
 package dev.appliance.inference.admission;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.webserver.http.FilterChain;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import io.helidon.health.HealthCheckResponse;
-import io.helidon.webserver.http.FilterChain;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A stop turns readiness DOWN at once, keeps answering, and returns only when requests in flight are done. */
 class DrainTest {
@@ -24,17 +23,22 @@ class DrainTest {
     /** A request in flight: the filter runs it until the test lets it finish. */
     private static CompletableFuture<Void> request(Drain drain, CountDownLatch finish) {
         CountDownLatch entered = new CountDownLatch(1);
-        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> drain.filter(new FilterChain() {
-            @Override
-            public void proceed() {
-                entered.countDown();
-                try {
-                    finish.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }, null, null), THREADS);
+        CompletableFuture<Void> done = CompletableFuture.runAsync(
+                () -> drain.filter(
+                        new FilterChain() {
+                            @Override
+                            public void proceed() {
+                                entered.countDown();
+                                try {
+                                    finish.await();
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            }
+                        },
+                        null,
+                        null),
+                THREADS);
         try {
             assertTrue(entered.await(30, TimeUnit.SECONDS), "request started");
         } catch (InterruptedException e) {

@@ -1,17 +1,16 @@
 package dev.appliance.inference.api;
 
-import java.util.ArrayList;
-import java.util.List;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.appliance.inference.observe.ServiceMetrics;
 import io.grpc.stub.StreamObserver;
 import io.helidon.logging.common.HelidonMdc;
 import io.helidon.metrics.api.Metrics;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A gRPC call's model and version are in the logging context while it runs, and gone after it. */
 class GrpcLogContextTest {
@@ -30,7 +29,8 @@ class GrpcLogContextTest {
         grpc.unary("grpc_test", new Collector(), (tags, reply) -> {
             tags.model("risk");
             tags.version(2);
-            seen.add(HelidonMdc.get("model").orElse("") + "/" + HelidonMdc.get("version").orElse(""));
+            seen.add(HelidonMdc.get("model").orElse("") + "/"
+                    + HelidonMdc.get("version").orElse(""));
             return "answer";
         });
         assertEquals(List.of("risk/2"), seen, "the call logs under its model and version");
@@ -55,15 +55,12 @@ class GrpcLogContextTest {
     /** Takes the call's answer or error; the test looks only at the thread's logging context. */
     private static final class Collector implements StreamObserver<String> {
         @Override
-        public void onNext(String value) {
-        }
+        public void onNext(String value) {}
 
         @Override
-        public void onError(Throwable t) {
-        }
+        public void onError(Throwable t) {}
 
         @Override
-        public void onCompleted() {
-        }
+        public void onCompleted() {}
     }
 }

@@ -1,15 +1,14 @@
 package dev.appliance.inference.api;
 
-import java.util.stream.Stream;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.appliance.inference.model.VersionSelector;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Model URLs of both dialects. */
 class ModelPathTest {
@@ -19,10 +18,15 @@ class ModelPathTest {
                 Arguments.of("risk", new ModelPath("risk", VersionSelector.LATEST, "status")),
                 Arguments.of("risk:predict", new ModelPath("risk", VersionSelector.LATEST, "predict")),
                 Arguments.of("risk/metadata", new ModelPath("risk", VersionSelector.LATEST, "metadata")),
-                Arguments.of("risk/versions/12:predict", new ModelPath("risk", new VersionSelector.Exact(12), "predict")),
-                Arguments.of("risk/versions/12/metadata", new ModelPath("risk", new VersionSelector.Exact(12), "metadata")),
-                Arguments.of("risk/labels/canary:predict", new ModelPath("risk", new VersionSelector.Label("canary"), "predict")),
-                Arguments.of("risk/labels/stable", new ModelPath("risk", new VersionSelector.Label("stable"), "status")));
+                Arguments.of(
+                        "risk/versions/12:predict", new ModelPath("risk", new VersionSelector.Exact(12), "predict")),
+                Arguments.of(
+                        "risk/versions/12/metadata", new ModelPath("risk", new VersionSelector.Exact(12), "metadata")),
+                Arguments.of(
+                        "risk/labels/canary:predict",
+                        new ModelPath("risk", new VersionSelector.Label("canary"), "predict")),
+                Arguments.of(
+                        "risk/labels/stable", new ModelPath("risk", new VersionSelector.Label("stable"), "status")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -48,20 +52,25 @@ class ModelPathTest {
 
     @ParameterizedTest(name = "[{index}] {0} -> {1}")
     @CsvSource({
-            "risk:regress, 404",
-            "risk/versions/x:predict, 400",
-            "risk/versions/-1, 400",
-            "risk/labels/, 404",
-            "risk/unknown/1, 404",
-            "'', 404",
-            "risk/versions/1/2, 404"})
+        "risk:regress, 404",
+        "risk/versions/x:predict, 400",
+        "risk/versions/-1, 400",
+        "risk/labels/, 404",
+        "risk/unknown/1, 404",
+        "'', 404",
+        "risk/versions/1/2, 404"
+    })
     void refusesOtherTfServingPaths(String rest, int status) {
-        assertEquals(status, assertThrows(ApiException.class, () -> ModelPath.tfServing(rest)).status());
+        assertEquals(
+                status,
+                assertThrows(ApiException.class, () -> ModelPath.tfServing(rest))
+                        .status());
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource({"risk/labels/stable", "risk/versions/1/explain", "''"})
     void refusesOtherOpenInferenceProtocolPaths(String rest) {
-        assertEquals(404, assertThrows(ApiException.class, () -> ModelPath.oip(rest)).status());
+        assertEquals(
+                404, assertThrows(ApiException.class, () -> ModelPath.oip(rest)).status());
     }
 }

@@ -1,5 +1,10 @@
 package dev.appliance.inference.cache;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -9,11 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** One computation per key; its waiters get its result or its failure, whatever kind of throwable. */
 class SingleFlightTest {
@@ -46,9 +46,11 @@ class SingleFlightTest {
 
     @Test
     void theKeyIsFreeAgainAfterAnError() throws Exception {
-        assertThrows(StackOverflowError.class, () -> flight.run("k", () -> {
-            throw new StackOverflowError();
-        }));
+        assertThrows(
+                StackOverflowError.class,
+                () -> flight.run("k", () -> {
+                    throw new StackOverflowError();
+                }));
         assertEquals("again", flight.run("k", () -> "again"));
     }
 

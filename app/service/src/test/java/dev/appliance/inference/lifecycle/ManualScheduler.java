@@ -14,8 +14,7 @@ import java.util.List;
  */
 public final class ManualScheduler extends Clock implements Scheduler {
 
-    private record Pending(Instant due, long order, Runnable task, boolean[] cancelled) {
-    }
+    private record Pending(Instant due, long order, Runnable task, boolean[] cancelled) {}
 
     private final List<Pending> pending = new ArrayList<>();
     private Instant now = Instant.parse("2026-01-01T00:00:00Z");
@@ -38,8 +37,10 @@ public final class ManualScheduler extends Clock implements Scheduler {
         while (true) {
             Pending due;
             synchronized (this) {
-                due = pending.stream().filter(p -> !p.due().isAfter(until))
-                        .min(Comparator.comparing(Pending::due).thenComparingLong(Pending::order)).orElse(null);
+                due = pending.stream()
+                        .filter(p -> !p.due().isAfter(until))
+                        .min(Comparator.comparing(Pending::due).thenComparingLong(Pending::order))
+                        .orElse(null);
                 if (due == null) {
                     now = until;
                     return;

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 
 class UpkeepTest {
@@ -54,19 +53,20 @@ class UpkeepTest {
         for (int i = 0; i < nominal.length; i++) {
             Duration wait = waits.get(i);
             Duration max = Duration.ofSeconds(nominal[i]);
-            assertTrue(wait.compareTo(max.dividedBy(2)) >= 0 && wait.compareTo(max) <= 0,
+            assertTrue(
+                    wait.compareTo(max.dividedBy(2)) >= 0 && wait.compareTo(max) <= 0,
                     "retry " + (i + 1) + " waits " + wait + ", not within [" + max.dividedBy(2) + ", " + max + "]");
         }
         assertEquals("still down", upkeep.problem());
 
         upkeep.succeeded();
         assertEquals("", upkeep.problem());
-        assertTrue(upkeep.retry(() -> { }, "down").compareTo(Duration.ofSeconds(1)) <= 0);
+        assertTrue(upkeep.retry(() -> {}, "down").compareTo(Duration.ofSeconds(1)) <= 0);
     }
 
     @Test
     void aRetryWaitsAtLeastTheGivenFloor() {
-        Duration wait = upkeep.retry(() -> { }, "poll failed", Duration.ofSeconds(30));
+        Duration wait = upkeep.retry(() -> {}, "poll failed", Duration.ofSeconds(30));
         assertEquals(Duration.ofSeconds(30), wait);
     }
 

@@ -1,16 +1,15 @@
 package dev.appliance.inference.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The manifest parser is strict and says which field is wrong. */
 class ManifestTest {
@@ -29,22 +28,32 @@ class ManifestTest {
     static Stream<Arguments> broken() {
         return Stream.of(
                 Arguments.of(VALID.replace("\"schema\": 1", "\"schema\": 2"), "schema must be 1"),
-                Arguments.of(VALID.replace("\"description\"", "\"colour\": 1, \"description\""), "Unrecognized field \"colour\""),
-                Arguments.of(VALID.replace("\"dtype\": \"int32\"", "\"dtype\": \"string\""), "features[1].dtype: unknown dtype 'string'"),
-                Arguments.of(VALID.replace("\"name\": \"hour\"", "\"name\": \"amount\""), "features[2].name 'amount' is a duplicate"),
-                Arguments.of(VALID.replace("\"files\": {", "\"files\": {\"../../etc/passwd\": \"" + SHA + "\", "),
+                Arguments.of(
+                        VALID.replace("\"description\"", "\"colour\": 1, \"description\""),
+                        "Unrecognized field \"colour\""),
+                Arguments.of(
+                        VALID.replace("\"dtype\": \"int32\"", "\"dtype\": \"string\""),
+                        "features[1].dtype: unknown dtype 'string'"),
+                Arguments.of(
+                        VALID.replace("\"name\": \"hour\"", "\"name\": \"amount\""),
+                        "features[2].name 'amount' is a duplicate"),
+                Arguments.of(
+                        VALID.replace("\"files\": {", "\"files\": {\"../../etc/passwd\": \"" + SHA + "\", "),
                         "must be a relative path inside the version folder"),
                 Arguments.of(VALID.replaceFirst(SHA, "xyz"), "must be a lowercase hex SHA-256"),
-                Arguments.of(VALID.replace("{\"name\": \"features\", \"dtype\": \"float32\"}",
-                        "{\"name\": \"features\", \"dtype\": \"float64\"}"), "input.dtype must be float32"),
+                Arguments.of(
+                        VALID.replace(
+                                "{\"name\": \"features\", \"dtype\": \"float32\"}",
+                                "{\"name\": \"features\", \"dtype\": \"float64\"}"),
+                        "input.dtype must be float32"),
                 Arguments.of("{\"schema\": 1", "manifest.json is not valid"));
     }
 
     @ParameterizedTest(name = "{1}")
     @MethodSource("broken")
     void refusesABrokenManifestNamingTheField(String json, String expected) {
-        ModelRejectedException e = assertThrows(ModelRejectedException.class,
-                () -> Manifest.parse(json.getBytes(StandardCharsets.UTF_8)));
+        ModelRejectedException e =
+                assertThrows(ModelRejectedException.class, () -> Manifest.parse(json.getBytes(StandardCharsets.UTF_8)));
         assertEquals(ModelRejectedException.Reason.MANIFEST, e.reason());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }

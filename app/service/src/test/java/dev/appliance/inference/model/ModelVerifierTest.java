@@ -1,5 +1,9 @@
 package dev.appliance.inference.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,17 +15,12 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Verification of a version folder before the engine sees it: manifest, file hashes, signature. */
 class ModelVerifierTest {
@@ -31,6 +30,7 @@ class ModelVerifierTest {
 
     @TempDir
     Path root;
+
     private Path version;
     private KeyPair keys;
 
@@ -55,34 +55,59 @@ class ModelVerifierTest {
     @Test
     void acceptsUnsignedVersionsWhenNoKeyIsConfigured() throws Exception {
         Files.delete(version.resolve("manifest.sig"));
-        assertEquals(3, new ModelVerifier(Optional.empty()).verify(version, "risk", 3).version());
+        assertEquals(
+                3,
+                new ModelVerifier(Optional.empty()).verify(version, "risk", 3).version());
     }
 
     static Stream<Arguments> damage() {
         return Stream.of(
-                Arguments.of("changed graph byte", (Damage) v -> Files.writeString(v.resolve("saved_model.pb"), "evil"),
-                        ModelRejectedException.Reason.INTEGRITY, "SHA-256 of 'saved_model.pb' does not match"),
-                Arguments.of("missing file", (Damage) v -> Files.delete(v.resolve("variables/variables.index")),
-                        ModelRejectedException.Reason.INTEGRITY, "'variables/variables.index' listed in manifest.json is missing"),
-                Arguments.of("planted file", (Damage) v -> Files.writeString(v.resolve("variables/x.so"), "x"),
-                        ModelRejectedException.Reason.INTEGRITY, "file 'variables/x.so' is not listed"),
-                Arguments.of("missing manifest", (Damage) v -> Files.delete(v.resolve("manifest.json")),
-                        ModelRejectedException.Reason.MANIFEST, "manifest.json cannot be read"),
-                Arguments.of("missing signature", (Damage) v -> Files.delete(v.resolve("manifest.sig")),
-                        ModelRejectedException.Reason.SIGNATURE, "manifest.sig is missing"),
-                Arguments.of("garbled signature", (Damage) v -> Files.writeString(v.resolve("manifest.sig"), "%%%"),
-                        ModelRejectedException.Reason.SIGNATURE, "manifest.sig cannot be checked"),
-                Arguments.of("edited manifest", (Damage) v -> Files.writeString(v.resolve("manifest.json"),
+                Arguments.of(
+                        "changed graph byte",
+                        (Damage) v -> Files.writeString(v.resolve("saved_model.pb"), "evil"),
+                        ModelRejectedException.Reason.INTEGRITY,
+                        "SHA-256 of 'saved_model.pb' does not match"),
+                Arguments.of(
+                        "missing file",
+                        (Damage) v -> Files.delete(v.resolve("variables/variables.index")),
+                        ModelRejectedException.Reason.INTEGRITY,
+                        "'variables/variables.index' listed in manifest.json is missing"),
+                Arguments.of(
+                        "planted file",
+                        (Damage) v -> Files.writeString(v.resolve("variables/x.so"), "x"),
+                        ModelRejectedException.Reason.INTEGRITY,
+                        "file 'variables/x.so' is not listed"),
+                Arguments.of(
+                        "missing manifest",
+                        (Damage) v -> Files.delete(v.resolve("manifest.json")),
+                        ModelRejectedException.Reason.MANIFEST,
+                        "manifest.json cannot be read"),
+                Arguments.of(
+                        "missing signature",
+                        (Damage) v -> Files.delete(v.resolve("manifest.sig")),
+                        ModelRejectedException.Reason.SIGNATURE,
+                        "manifest.sig is missing"),
+                Arguments.of(
+                        "garbled signature",
+                        (Damage) v -> Files.writeString(v.resolve("manifest.sig"), "%%%"),
+                        ModelRejectedException.Reason.SIGNATURE,
+                        "manifest.sig cannot be checked"),
+                Arguments.of(
+                        "edited manifest",
+                        (Damage) v -> Files.writeString(
+                                v.resolve("manifest.json"),
                                 Files.readString(v.resolve("manifest.json")).replace("demo", "DEMO")),
-                        ModelRejectedException.Reason.SIGNATURE, "not a valid signature"));
+                        ModelRejectedException.Reason.SIGNATURE,
+                        "not a valid signature"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("damage")
-    void refusesADamagedVersionSayingWhy(String name, Damage damage, ModelRejectedException.Reason reason,
-                                         String expected) throws Exception {
+    void refusesADamagedVersionSayingWhy(
+            String name, Damage damage, ModelRejectedException.Reason reason, String expected) throws Exception {
         damage.apply(version);
-        ModelRejectedException e = assertThrows(ModelRejectedException.class,
+        ModelRejectedException e = assertThrows(
+                ModelRejectedException.class,
                 () -> new ModelVerifier(Optional.of(keys.getPublic())).verify(version, "risk", 3));
         assertEquals(reason, e.reason());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
@@ -91,7 +116,8 @@ class ModelVerifierTest {
     @Test
     void refusesASignatureByAnotherKey() throws Exception {
         sign(KeyPairGenerator.getInstance("Ed25519").generateKeyPair());
-        ModelRejectedException e = assertThrows(ModelRejectedException.class,
+        ModelRejectedException e = assertThrows(
+                ModelRejectedException.class,
                 () -> new ModelVerifier(Optional.of(keys.getPublic())).verify(version, "risk", 3));
         assertEquals(ModelRejectedException.Reason.SIGNATURE, e.reason());
     }
@@ -100,9 +126,11 @@ class ModelVerifierTest {
     void refusesAManifestThatNamesAnotherModelOrVersion() {
         ModelVerifier verifier = new ModelVerifier(Optional.of(keys.getPublic()));
         assertTrue(assertThrows(ModelRejectedException.class, () -> verifier.verify(version, "risk", 4))
-                .getMessage().contains("names version 3 but lives under 4"));
+                .getMessage()
+                .contains("names version 3 but lives under 4"));
         assertTrue(assertThrows(ModelRejectedException.class, () -> verifier.verify(version, "fraud", 3))
-                .getMessage().contains("names model 'risk' but lives under 'fraud'"));
+                .getMessage()
+                .contains("names model 'risk' but lives under 'fraud'"));
     }
 
     /** Changes one version folder. */

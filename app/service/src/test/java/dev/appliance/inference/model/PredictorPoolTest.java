@@ -1,15 +1,9 @@
 package dev.appliance.inference.model;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -22,15 +16,20 @@ import dev.appliance.inference.admission.Deadline;
 import dev.appliance.inference.admission.DeadlineExceededException;
 import dev.appliance.inference.admission.OverloadedException;
 import dev.appliance.inference.demo.DemoModels;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Dynamic batching on the real {@code risk} SavedModel: who runs together, and what each call gets back. */
 class PredictorPoolTest {
@@ -40,19 +39,26 @@ class PredictorPoolTest {
 
     @TempDir
     static Path repo;
+
     private static ZooModel<NDList, NDList> model;
     private static Predictor<NDList, NDList> alone;
 
     /** Engine calls the pool reported: calls and rows of each. */
     private final ConcurrentLinkedQueue<int[]> batches = new ConcurrentLinkedQueue<>();
+
     private final ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
 
     @BeforeAll
     static void loadRisk() throws Exception {
         DemoModels.writeRisk(repo.resolve("2"), 2);
-        model = Criteria.builder().setTypes(NDList.class, NDList.class).optModelPath(repo.resolve("2"))
-                .optEngine("TensorFlow").optOption("Tags", "serve").optOption("SignatureDefKey", "serving_default")
-                .build().loadModel();
+        model = Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optModelPath(repo.resolve("2"))
+                .optEngine("TensorFlow")
+                .optOption("Tags", "serve")
+                .optOption("SignatureDefKey", "serving_default")
+                .build()
+                .loadModel();
         alone = model.newPredictor();
     }
 
@@ -85,13 +91,20 @@ class PredictorPoolTest {
         return pool(predictors, QUEUE, maxRows, maxDelay, engine);
     }
 
-    private PredictorPool pool(int predictors, ModelSettings.Queue queue, int maxRows, Duration maxDelay,
-                               PredictorPool.Engine engine) {
+    private PredictorPool pool(
+            int predictors, ModelSettings.Queue queue, int maxRows, Duration maxDelay, PredictorPool.Engine engine) {
         List<Predictor<NDList, NDList>> list = new ArrayList<>();
         for (int i = 0; i < predictors; i++) {
             list.add(model.newPredictor());
         }
-        return new PredictorPool("model risk version 2", "engine-test", list, queue, maxRows, maxDelay, engine,
+        return new PredictorPool(
+                "model risk version 2",
+                "engine-test",
+                list,
+                queue,
+                maxRows,
+                maxDelay,
+                engine,
                 (calls, rows, took) -> batches.add(new int[] {calls, rows}));
     }
 
@@ -174,7 +187,8 @@ class PredictorPoolTest {
             assertTrue(e.getCause() instanceof PredictorPool.EngineException, e.toString());
         }
         // The first call alone, the batch of three that failed, then each of the three again on its own.
-        assertEquals(List.of("1/1", "3/3", "1/1", "1/1", "1/1"),
+        assertEquals(
+                List.of("1/1", "3/3", "1/1", "1/1", "1/1"),
                 batches.stream().map(b -> b[0] + "/" + b[1]).toList());
     }
 
@@ -197,7 +211,9 @@ class PredictorPoolTest {
             assertArrayEquals(unbatched(row(5))[0], pool.predict(new float[][] {row(5)}, Deadline.NONE)[0], 1e-6f);
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
         }
-        assertEquals(List.of("1/1", "3/3", "1/1"), batches.stream().map(b -> b[0] + "/" + b[1]).toList());
+        assertEquals(
+                List.of("1/1", "3/3", "1/1"),
+                batches.stream().map(b -> b[0] + "/" + b[1]).toList());
     }
 
     @Test
@@ -224,7 +240,9 @@ class PredictorPoolTest {
             }
             assertArrayEquals(unbatched(big)[9], queued.get(6).get()[9], 1e-6f);
         }
-        assertEquals(List.of("1/1", "4/4", "2/2", "1/10"), batches.stream().map(b -> b[0] + "/" + b[1]).toList());
+        assertEquals(
+                List.of("1/1", "4/4", "2/2", "1/10"),
+                batches.stream().map(b -> b[0] + "/" + b[1]).toList());
     }
 
     @Test
@@ -234,15 +252,16 @@ class PredictorPoolTest {
         try (PredictorPool pool = pool(1, queue, 64, Duration.ZERO, gate)) {
             Future<float[][]> first = call(pool, row(1));
             gate.entered.await();
-            OverloadedException refused = assertThrows(OverloadedException.class,
-                    () -> pool.predict(new float[][] {row(2)}, Deadline.after(TIMEOUT)));
+            OverloadedException refused = assertThrows(
+                    OverloadedException.class, () -> pool.predict(new float[][] {row(2)}, Deadline.after(TIMEOUT)));
             assertTrue(refused.getMessage().contains("models.queue.max-wait"), refused.getMessage());
             assertEquals(Duration.ofSeconds(3), refused.retryAfter());
             assertEquals(0, pool.queued(), "the refused call left the queue");
             gate.release.countDown();
             first.get();
         }
-        assertEquals(List.of("1/1"), batches.stream().map(b -> b[0] + "/" + b[1]).toList());
+        assertEquals(
+                List.of("1/1"), batches.stream().map(b -> b[0] + "/" + b[1]).toList());
     }
 
     @Test
@@ -255,8 +274,8 @@ class PredictorPoolTest {
             List<Future<float[][]>> queued = List.of(call(pool, row(2)), call(pool, row(3)));
             awaitQueued(pool, 2);
             long start = System.nanoTime();
-            OverloadedException refused = assertThrows(OverloadedException.class,
-                    () -> pool.predict(new float[][] {row(4)}, Deadline.after(TIMEOUT)));
+            OverloadedException refused = assertThrows(
+                    OverloadedException.class, () -> pool.predict(new float[][] {row(4)}, Deadline.after(TIMEOUT)));
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(tookMillis < 1000, "refused at once, not after the maximum wait: " + tookMillis + " ms");
             assertTrue(refused.getMessage().contains("models.queue.size"), refused.getMessage());
@@ -278,8 +297,10 @@ class PredictorPoolTest {
             return gate.run(predictor, rows);
         };
         try (PredictorPool pool = pool(1, 64, Duration.ZERO, counting)) {
-            assertThrows(DeadlineExceededException.class,
-                    () -> pool.predict(new float[][] {row(1)}, Deadline.after(Duration.ZERO)), "expired on arrival");
+            assertThrows(
+                    DeadlineExceededException.class,
+                    () -> pool.predict(new float[][] {row(1)}, Deadline.after(Duration.ZERO)),
+                    "expired on arrival");
             Future<float[][]> first = call(pool, row(1));
             gate.entered.await();
             // Queued behind the gate with a deadline that passes before the predictor frees up.
@@ -290,9 +311,11 @@ class PredictorPoolTest {
             gate.release.countDown();
             first.get();
             assertArrayEquals(unbatched(row(3))[0], onTime.get()[0], 1e-6f);
-            java.util.concurrent.ExecutionException dropped = assertThrows(
-                    java.util.concurrent.ExecutionException.class, late::get);
-            assertTrue(dropped.getCause() instanceof DeadlineExceededException, dropped.getCause().toString());
+            java.util.concurrent.ExecutionException dropped =
+                    assertThrows(java.util.concurrent.ExecutionException.class, late::get);
+            assertTrue(
+                    dropped.getCause() instanceof DeadlineExceededException,
+                    dropped.getCause().toString());
         }
         assertEquals(List.of(1, 1), engineRows, "the engine saw the first call and the on-time one, nothing else");
     }

@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.appliance.inference.lifecycle.Backoff;
 import java.time.Duration;
 import java.time.Instant;
-
-import dev.appliance.inference.lifecycle.Backoff;
-
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** When tokens and leases are renewed and how retries back off (Spring Vault's lease timing: docs/secrets-flow.md). */
 class VaultTimingTest {
@@ -32,7 +30,8 @@ class VaultTimingTest {
 
     @ParameterizedTest(name = "lifetime {0}s -> replace after {1}s")
     @CsvSource({"86400, 57600", "3600, 2400", "150, 90", "100, 50", "12, 6"})
-    void replacesWithAThirdOfTheLifetimeLeftAtLeastTheMarginBeforeItsEndButNotBeforeHalfLife(long lifetime, long after) {
+    void replacesWithAThirdOfTheLifetimeLeftAtLeastTheMarginBeforeItsEndButNotBeforeHalfLife(
+            long lifetime, long after) {
         Instant issued = Instant.parse("2026-01-01T00:00:00Z");
         assertEquals(issued.plusSeconds(after), SPRING_VAULT_TIMING.replaceAt(issued, Duration.ofSeconds(lifetime)));
     }
