@@ -8,6 +8,7 @@ import dev.appliance.inference.cache.CacheSettings;
 import dev.appliance.inference.cache.Caches;
 import dev.appliance.inference.cache.MemcachedCredentials;
 import dev.appliance.inference.config.ConfigurationException;
+import dev.appliance.inference.config.Settings;
 import dev.appliance.inference.features.CqlCredentials;
 import dev.appliance.inference.features.Enricher;
 import dev.appliance.inference.features.FeatureCache;
@@ -194,7 +195,12 @@ public final class Main {
         FeatureCache featureCache = caches.features().map(FeatureCache::new).orElseGet(FeatureCache::disabled);
         StaleIfError stale = StaleIfError.from(config.get("features.stale-if-error"));
         stale.registerMeters(meters);
-        Enricher enricher = new Enricher(store, featureCache, stale, clock);
+        Enricher enricher = new Enricher(
+                store,
+                featureCache,
+                stale,
+                clock,
+                Settings.intInRange(config.get("features.lookup-parallelism"), 8, 1, 256));
         ModelRegistry registry = started.add(new ModelRegistry(modelSettings, new ModelAudit(metrics), scheduler));
         Drain drain = new Drain(requestSettings.drainPeriod(), requestSettings.drainTimeout());
         List<HealthCheck> readiness = new ArrayList<>(List.of(

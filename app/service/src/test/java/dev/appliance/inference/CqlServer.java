@@ -110,6 +110,27 @@ final class CqlServer {
         running = false;
     }
 
+    /**
+     * Freezes the node (SIGSTOP): connections stay open and requests go unanswered, as on a host that hangs.
+     * {@link #resume()} lets it go on.
+     */
+    synchronized void pause() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** Lets a {@link #pause() paused} node go on (SIGCONT). */
+    synchronized void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        String pid = Files.readString(dir.resolve("cassandra.pid")).strip();
+        Process kill = new ProcessBuilder("kill", signal, pid).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill " + signal + " " + pid + " failed");
+        }
+    }
+
     /** A session logged in as these credentials, with the local data center and a patient request timeout. */
     CqlSession connect(Credentials credentials) {
         return CqlSession.builder()

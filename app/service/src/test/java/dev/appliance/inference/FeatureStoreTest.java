@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.appliance.inference.admission.Deadline;
+import dev.appliance.inference.admission.DeadlineExceededException;
 import dev.appliance.inference.features.CqlCredentials;
 import dev.appliance.inference.features.Enricher;
 import dev.appliance.inference.features.EnrichmentException;
@@ -15,6 +17,7 @@ import dev.appliance.inference.features.FeatureReport;
 import dev.appliance.inference.features.FeatureStatus;
 import dev.appliance.inference.features.FeatureStore;
 import dev.appliance.inference.features.FeatureStoreSettings;
+import dev.appliance.inference.features.FeatureStoreUnavailableException;
 import dev.appliance.inference.features.NewEvent;
 import dev.appliance.inference.features.StaleIfError;
 import dev.appliance.inference.lifecycle.Scheduler;
@@ -32,12 +35,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The feature store client, the enricher and the bulk loader against the real CQL stand-in. */
@@ -104,8 +110,8 @@ class FeatureStoreTest {
         float[][] rows = {{250f, 0, 0, 0, 0, 0}};
         boolean[][] provided = {{true, false, false, false, false, false}};
         List<Map<String, FeatureReport>> reports = new Enricher(
-                        Optional.of(store), FeatureCache.disabled(), NO_COPIES, CLOCK)
-                .enrich(manifest, rows, provided, new String[] {"ref-1"});
+                        Optional.of(store), FeatureCache.disabled(), NO_COPIES, CLOCK, 8)
+                .enrich(manifest, rows, provided, new String[] {"ref-1"}, Deadline.NONE);
 
         // Reference: newest five amounts are indices 0..4; events within the last hour are at 0, 25 and 50 min.
         double mean = (12.0 + 30.5 + 18.25 + 99.0 + 41.0) / 5;
@@ -128,11 +134,12 @@ class FeatureStoreTest {
         store.upsert("user_id", "stale-1", Map.of("account_age_days", 40.0), NOW.minus(Duration.ofDays(1)));
         store.upsert("user_id", "stale-1", Map.of("home_score", 0.9), NOW.minus(Duration.ofHours(3)));
         store.append("user_id", "stale-1", List.of(new NewEvent(NOW.minus(Duration.ofDays(2)), 20, null)));
-        Enricher enricher = new Enricher(Optional.of(store), FeatureCache.disabled(), NO_COPIES, CLOCK);
+        Enricher enricher = new Enricher(Optional.of(store), FeatureCache.disabled(), NO_COPIES, CLOCK, 8);
 
         float[][] rows = {{50f, 0, 0, 0, 0, 0}};
         boolean[][] provided = {{true, false, false, false, false, false}};
-        Map<String, FeatureReport> report = enricher.enrich(manifest, rows, provided, new String[] {"stale-1"})
+        Map<String, FeatureReport> report = enricher.enrich(
+                        manifest, rows, provided, new String[] {"stale-1"}, Deadline.NONE)
                 .get(0);
         assertEquals(new FeatureReport(FeatureStatus.STALE, true), report.get("home_score"), "3 h old, max age 1 h");
         assertEquals(-1f, rows[0][5], "the declared default replaced the stale value");
@@ -141,7 +148,8 @@ class FeatureStoreTest {
 
         float[][] unknown = {{50f, 0, 0, 0, 0, 0}};
         EnrichmentException missing = assertThrows(
-                EnrichmentException.class, () -> enricher.enrich(manifest, unknown, provided, new String[] {"nobody"}));
+                EnrichmentException.class,
+                () -> enricher.enrich(manifest, unknown, provided, new String[] {"nobody"}, Deadline.NONE));
         assertEquals(
                 "feature 'account_age_days' of user_id 'nobody' is missing and model 'probe' declares no"
                         + " default for it",
@@ -151,8 +159,76 @@ class FeatureStoreTest {
         EnrichmentException stale = assertThrows(
                 EnrichmentException.class,
                 () -> enricher.enrich(
-                        manifest, new float[][] {{50f, 0, 0, 0, 0, 0}}, provided, new String[] {"old-1"}));
+                        manifest,
+                        new float[][] {{50f, 0, 0, 0, 0, 0}},
+                        provided,
+                        new String[] {"old-1"},
+                        Deadline.NONE));
         assertTrue(stale.getMessage().contains("'account_age_days' of user_id 'old-1' is stale"), stale.getMessage());
+    }
+
+    @Test
+    void entitiesAreReadInParallelAndAHungStoreCostsTheCallerItsDeadline() throws Throwable {
+        Map<String, String> values = new HashMap<>(fixture.serviceSettings());
+        values.put("features.request-timeout", "1s");
+        String[] ids = {"hung-1", "hung-2", "hung-3", "hung-4"};
+        boolean[][] provided = new boolean[ids.length][];
+        Arrays.setAll(provided, i -> new boolean[] {true, false, false, false, false, false});
+        try (FeatureStore hanging = new FeatureStore(settings(values), Metrics.createMeterRegistry(), SCHEDULER)) {
+            hanging.start(fixture.app());
+            assertTrue(hanging.available(), hanging.health());
+            Enricher parallel = new Enricher(Optional.of(hanging), FeatureCache.disabled(), NO_COPIES, CLOCK, 8);
+            Enricher oneByOne = new Enricher(Optional.of(hanging), FeatureCache.disabled(), NO_COPIES, CLOCK, 1);
+            fixture.server().pause();
+            try {
+                Duration together = timed(() -> assertThrows(
+                        FeatureStoreUnavailableException.class,
+                        () -> parallel.enrich(manifest, new float[ids.length][6], provided, ids, Deadline.NONE)));
+                Duration inTurn = timed(() -> assertThrows(
+                        FeatureStoreUnavailableException.class,
+                        () -> oneByOne.enrich(manifest, new float[ids.length][6], provided, ids, Deadline.NONE)));
+                assertTrue(
+                        together.compareTo(Duration.ofMillis(2500)) < 0,
+                        "four reads that each time out after 1 s, in parallel: " + together);
+                assertTrue(
+                        inTurn.compareTo(Duration.ofMillis(3500)) > 0,
+                        "the same four one after another wait for each timeout: " + inTurn);
+
+                Duration bounded = timed(() -> assertThrows(
+                        DeadlineExceededException.class,
+                        () -> parallel.enrich(
+                                manifest,
+                                new float[ids.length][6],
+                                provided,
+                                ids,
+                                Deadline.after(Duration.ofMillis(300)))));
+                assertTrue(
+                        bounded.compareTo(Duration.ofMillis(900)) < 0,
+                        "a 300 ms deadline ends the wait before the store's 1 s timeout: " + bounded);
+                System.out.printf(
+                        "hung store, four entities: %d ms in parallel, %d ms one by one, %d ms with a 300 ms deadline%n",
+                        together.toMillis(), inTurn.toMillis(), bounded.toMillis());
+            } finally {
+                fixture.server().resume();
+            }
+        }
+        Await.until(
+                () -> {
+                    try {
+                        store.read("user_id", "hung-1");
+                        return true;
+                    } catch (FeatureStoreUnavailableException e) {
+                        return false;
+                    }
+                },
+                Duration.ofSeconds(30),
+                "the store answers again after the pause");
+    }
+
+    private static Duration timed(Executable action) throws Throwable {
+        long start = System.nanoTime();
+        action.execute();
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     @Test

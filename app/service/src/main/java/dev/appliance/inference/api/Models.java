@@ -186,7 +186,7 @@ final class Models {
         try {
             deadline.check("before the request's features were looked up");
             List<Map<String, FeatureReport>> features = rows.namesAnEntity()
-                    ? enricher.enrich(version.manifest(), rows.values(), rows.provided(), rows.entityIds())
+                    ? enricher.enrich(version.manifest(), rows.values(), rows.provided(), rows.entityIds(), deadline)
                     : List.of();
             Answer answer = new Answer(
                     results.predict(

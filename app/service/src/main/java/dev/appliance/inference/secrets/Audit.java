@@ -42,8 +42,17 @@ final class Audit {
     }
 
     static void kept(String dir, String accessor, java.time.Instant expiresAt) {
-        LOG.info(() -> "audit: kept the unwrapped secret_id (accessor " + prefix(accessor) + ", "
-                + (expiresAt == null ? "no expiry" : "expires at " + expiresAt) + ") in " + dir);
+        String expiry = expiresAt == null ? "no expiry" : "expires at " + expiresAt;
+        write(
+                Level.INFO,
+                "audit: kept the unwrapped secret_id (accessor " + prefix(accessor) + ", " + expiry + ") in " + dir,
+                "secret_id_kept",
+                "accessor",
+                prefix(accessor),
+                "expires_at",
+                expiresAt == null ? "-" : expiresAt.toString(),
+                "dir",
+                dir);
     }
 
     static void rotation(String what, String username, String detail) {
