@@ -12,6 +12,8 @@ PORT ?= 8080
 GRPC_PORT ?= 8081
 TF_NATIVE_VERSION ?= 2.10.1
 GHZ_VERSION ?= v0.120.0
+# The open-loop load generator of make bench's overload workload.
+VEGETA_VERSION ?= v12.13.0
 CQL_PORT ?= 9042
 CQL_STANDIN_DIR ?= $(CACHE)/cql-standin
 
@@ -102,8 +104,9 @@ BENCH_LIMITS := bench/target/bench-limits.jar
 BENCH_PEERS := $(BENCH_VENV)/mlserver/.installed $(BENCH_VENV)/kserve/.installed
 
 .PHONY: bench
-bench: build models $(BENCH_LIMITS) $(BENCH_PEERS) ## The service vs. its limits and peers in one run: one table, JSON in .cache/bench (BENCH_ARGS=--seconds 5)
-	scripts/bench.py $(BENCH_ARGS)
+bench: build models $(BENCH_LIMITS) $(BENCH_PEERS) ## The service vs. its limits, peers and overload in one run: one table, JSON in .cache/bench (BENCH_ARGS=--seconds 5, --only overload)
+	@command -v vegeta >/dev/null || [[ -x $(HOME)/go/bin/vegeta ]] || go install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
+	VEGETA_VERSION=$(VEGETA_VERSION) scripts/bench.py $(BENCH_ARGS)
 
 # The limit programs: their own Maven project whose parent is app/pom.xml, so they run the service's versions.
 $(BENCH_LIMITS): $(BOOTSTRAP_STAMP) bench/pom.xml app/pom.xml $(shell find bench/src -type f)

@@ -6,13 +6,17 @@ service twice (caches off, then result and feature caches in memcached), the lim
 handler doing one spymemcached get, a bare DJL predictor loop, the raw CQL driver read) and the peers
 (Seldon MLServer, KServe) serving the same logistic regression in scikit-learn. HTTP load comes from wrk
 in its own process: one thread, CONNECTIONS connections, a warm-up run, then a run bounded in time and
-request count. Prints the workloads, the ratios (service to limit, service to peer) and the issue's
+request count. Then issue 22's overload workload: a service with the unit's JVM options, its capacity C
+on the uncached miss path, and open-loop load from vegeta at 50 % of C, at 3x C (3x --seconds) and at C
+right after. Prints the workloads, the ratios (service to limit, service to peer) and the issues'
 targets met or not, and writes everything as JSON to .cache/bench/results-<UTC time>.json.
 
-Usage: scripts/bench.py [--seconds 10] [--warmup 3] [--connections 32] [--record-baseline] [--jar PATH]
+Usage: scripts/bench.py [--seconds 10] [--warmup 3] [--connections 32] [--only overload] [--record-baseline]
+       [--jar PATH]
 (run through `make bench`, which builds and installs what this needs first).
 """
 import argparse
+import csv
 import json
 import os
 import re
@@ -22,6 +26,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +39,11 @@ BASELINE = ROOT / "bench" / "baseline.json"
 JAR = ROOT / "app" / "target" / "inference-service.jar"
 LIMITS_CP = f"{ROOT}/bench/target/classes:{ROOT}/bench/target/lib/*"
 VENVS = ROOT / ".cache" / "bench-venv"
+# The open-loop generator of the overload workload, installed by `make bench` (VEGETA_VERSION there).
+VEGETA_VERSION = os.environ.get("VEGETA_VERSION", "v12.13.0")
+# Connections vegeta may open to the service; a request finding all busy waits for one, and that wait counts
+# in its latency (the send time is when it was due). Unbounded, each late answer opens another connection.
+OPEN_LOOP_CONNECTIONS = 256
 ROW = [950, 7, 3, 2, 25, 8.5]
 ENTITIES = 100
 EVENTS_PER_ENTITY = 20
@@ -247,15 +257,16 @@ class CqlStandin:
                        stdout=sys.stderr, check=False)
 
 
-def start_service(name, store, cache_servers):
+def start_service(name, store, cache_servers, jvm_options=()):
     port, = free_ports(1)
     env = {"INFERENCE_CONFIG_FILE": "app/demo/demo.yaml", "SERVER_HOST": "127.0.0.1", "SERVER_PORT": str(port),
            "GRPC_ENABLED": "false", "MODELS_ROOT": "models",
-           "MODELS_SIGNATURE_KEY": ".cache/keys/model-signing.key.pub", "FEATURES_ENABLED": "true",
-           **store.env()}
+           "MODELS_SIGNATURE_KEY": ".cache/keys/model-signing.key.pub"}
+    if store:
+        env.update({"FEATURES_ENABLED": "true", **store.env()})
     if cache_servers:
         env.update({"CACHE_ENABLED": "true", "CACHE_SERVERS": cache_servers})
-    service = Process(name, java() + ["-jar", str(JAR)], env=env)
+    service = Process(name, java() + list(jvm_options) + ["-jar", str(JAR)], env=env)
     service.base = f"http://127.0.0.1:{port}"
     service.startup_s = service.wait_ready(f"{service.base}/v2/health/ready")
     log(f"{name} ready after {service.startup_s:.2f} s")
@@ -432,15 +443,278 @@ def server_rss(server):
     return total / 1024
 
 
+def unit_limits():
+    """What the role's unit gives the service (roles/inference_service/defaults/main.yml): its JVM options and
+    MemoryHigh as the role computes it on this host (a share of ansible's memtotal_mb, MemTotal in MiB)."""
+    text = (ROOT / "roles" / "inference_service" / "defaults" / "main.yml").read_text()
+    options = re.search(r"^inference_service_java_options:\n((?:\s+- .*\n)+)", text, re.M).group(1)
+    expression = re.search(r"^inference_service_memory_high_mb: (.*)$", text, re.M).group(1)
+    share, default_mb = float(re.search(r"\*\s*([0-9.]+)", expression).group(1)), int(
+        re.search(r"default\((\d+)\)", expression).group(1))
+    memtotal_mb = int(re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text()).group(1)) // 1024
+    return {"java_options": [line.strip()[2:] for line in options.splitlines()], "memory_high_share": share,
+            "memtotal_mb": memtotal_mb, "memory_high_mb": int(memtotal_mb * share),
+            "memory_high_mb_default_host": int(default_mb * share)}
+
+
+def vegeta():
+    found = shutil.which("vegeta") or str(Path.home() / "go" / "bin" / "vegeta")
+    if not os.access(found, os.X_OK):
+        raise SystemExit("vegeta not found: make bench installs it (go install, VEGETA_VERSION in the Makefile)")
+    return found
+
+
+class OpenLoop:
+    """vegeta: requests sent at a fixed rate whatever the answers take (open loop), each result with its send
+    time, status and latency. vegeta adds workers when all are busy, so a slow service does not slow the rate."""
+
+    def __init__(self, url, body):
+        self.url = url
+        self.body = CACHE / "overload-body.json"
+        self.body.write_text(body)
+        self.binary = vegeta()
+
+    def attack(self, name, rate, seconds):
+        """Returns (results as [(send ns, status, latency ns)], the generator's CPU seconds)."""
+        return self.collect(self.start(name, rate, seconds))
+
+    def start(self, name, rate, seconds):
+        out = CACHE / f"vegeta-{name}.bin"
+        popen = subprocess.Popen([self.binary, "attack", "-name", name, "-rate", f"{max(1, round(rate))}/1s",
+                                  "-duration", f"{seconds}s", "-timeout", "10s", "-max-body", "0", "-max-connections",
+                                  str(OPEN_LOOP_CONNECTIONS), "-body", str(self.body),
+                                  "-header", "Content-Type: application/json", "-output", str(out)],
+                                 stdin=subprocess.PIPE, text=True)
+        popen.stdin.write(f"POST {self.url}\n")
+        popen.stdin.close()
+        return popen, out
+
+    def collect(self, handle):
+        """Waits for an attack to end (its last answers too) and returns its results and CPU seconds."""
+        popen, out = handle
+        _, status, usage = os.wait4(popen.pid, 0)
+        popen.returncode = os.waitstatus_to_exitcode(status)
+        if popen.returncode != 0:
+            raise SystemExit(f"vegeta attack failed ({popen.returncode})")
+        encoded = subprocess.run([self.binary, "encode", "--to", "csv", str(out)], check=True, capture_output=True,
+                                 text=True).stdout
+        out.unlink()
+        results, self.no_answer = [], {}
+        for fields in csv.reader(encoded.splitlines()):
+            results.append((int(fields[0]), int(fields[1]), int(fields[2])))
+            if fields[1] == "0":
+                # Why no answer came (vegeta's error text, the address and port left out so they group).
+                reason = re.sub(r"\d+\.\d+\.\d+\.\d+:\d+", "ADDR", fields[5])[:120]
+                self.no_answer[reason] = self.no_answer.get(reason, 0) + 1
+        results.sort()
+        return results, usage.ru_utime + usage.ru_stime
+
+
+def percentile_ms(latencies_ns, p):
+    if not latencies_ns:
+        return None
+    ordered = sorted(latencies_ns)
+    return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] / 1e6, 2)
+
+
+def phase(results, rate, seconds, generator_cpu, no_answer=None):
+    """One open-loop phase: what was sent, what was answered how, and the latencies per kind of answer."""
+    by_status = {}
+    for _, status, latency in results:
+        by_status.setdefault(status, []).append(latency)
+    ok, refused, late = by_status.get(200, []), by_status.get(503, []), by_status.get(504, [])
+    sent_s = (results[-1][0] - results[0][0]) / 1e9 if len(results) > 1 else seconds
+    return {"offered_rps": round(rate), "sent_rps": round(len(results) / sent_s) if sent_s else None,
+            "requests": len(results), "seconds": seconds, "ok_rps": round(len(ok) / seconds),
+            "ok_p50_ms": percentile_ms(ok, 50), "ok_p99_ms": percentile_ms(ok, 99),
+            "refused": len(refused), "refused_rps": round(len(refused) / seconds), "refused_p50_ms": percentile_ms(refused, 50),
+            "refused_p99_ms": percentile_ms(refused, 99), "deadline_504": len(late),
+            # Status 0 is vegeta's for no answer (connection error, its own timeout).
+            "other_statuses": {str(k): len(v) for k, v in sorted(by_status.items()) if k not in (200, 503, 504)},
+            "no_answer": no_answer or {}, "generator_cpu_s": round(generator_cpu, 1)}
+
+
+def recovery_seconds(overload_end_ns, results, capacity, window_s=0.25):
+    """Seconds from the last request of the overload until every later window of the recovery run completes
+    at least 90 % of capacity in 2xx answers (the end of the last window below that); None if the run's last
+    full window is still below."""
+    sends = [t for t, _, _ in results]
+    last_send = sends[-1]
+    window_ns = int(window_s * 1e9)
+    windows = max(1, (last_send - overload_end_ns) // window_ns)
+    done = [0] * windows
+    for t, status, latency in results:
+        slot = (t + latency - overload_end_ns) // window_ns
+        if status == 200 and 0 <= slot < windows:
+            done[slot] += 1
+    need = 0.9 * capacity * window_s
+    below = [i for i, count in enumerate(done) if count < need]
+    if below and below[-1] == windows - 1:
+        return None, done
+    return (below[-1] + 1) * window_s if below else 0.0, done
+
+
+class RssSampler(threading.Thread):
+    """Samples a process's RSS every 100 ms (from /proc) while it runs; keeps the maximum per named phase."""
+
+    def __init__(self, process):
+        super().__init__(daemon=True)
+        self.process = process
+        self.phase = None
+        self.max_mib = {}
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.wait(0.1):
+            try:
+                rss = self.process.rss_mib()
+            except (OSError, AttributeError):
+                continue
+            if self.phase:
+                self.max_mib[self.phase] = max(rss, self.max_mib.get(self.phase, 0))
+
+
+def probe(url, into):
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            status = reply.status
+    except urllib.error.HTTPError as e:
+        status = e.code
+    except (urllib.error.URLError, OSError) as e:
+        status = f"no answer: {e}"
+    into.update({"url": url, "status": status, "latency_ms": round((time.monotonic() - started) * 1000, 2)})
+
+
+def refused_counts(before, after):
+    """The service's own count of refusals by reason during a phase (model_requests_refused_total)."""
+    counts = {}
+    for name, value in after.items():
+        if name.startswith("model_requests_refused_total{"):
+            reason = re.search(r'reason="([^"]+)"', name).group(1)
+            counts[reason] = counts.get(reason, 0) + int(value - before.get(name, 0))
+    return counts
+
+
+def measure_overload(load, results):
+    """Issue 22's overload workload on the uncached miss path (caches and feature store off, every request
+    runs the model): the service started with the unit's JVM options, its capacity C measured closed-loop with
+    wrk as the oip_v2_nocache row, then open loop with vegeta: 50 % of C (the admitted p99 baseline), 3x C
+    (3x --seconds long), and C right after to time the recovery. RSS is sampled throughout, health probed once
+    in the middle of the overload."""
+    unit = unit_limits()
+    service = start_service("service-overload", None, None, jvm_options=unit["java_options"])
+    url = f"{service.base}/v2/models/risk/versions/1/infer"
+    warm_up(load, service)
+    sampler = RssSampler(service)
+    sampler.start()
+    seconds = load.args.seconds
+    overload = {"unit": unit, "settings": {
+        # The service's defaults (ModelSettings, RequestSettings), which demo.yaml and the role leave alone.
+        "models.queue.size": 128, "models.queue.max-wait": "5s", "models.queue.retry-after": "1s",
+        "models.batch.max-rows": 64, "models.batch.max-delay": "0ms", "models.predictors-per-version": 2,
+        "requests.default-timeout": "30s", "generator": "vegeta " + VEGETA_VERSION, "seconds": {"half": seconds, "overload": 3 * seconds,
+                                                           "recovery": max(3, seconds // 2)}}}
+    results["overload"] = overload
+    try:
+        sampler.phase = "capacity"
+        log("overload: capacity C of the uncached miss path (wrk, closed loop)")
+        capacity = load.measure(url, MISS_OIP)
+        overload["capacity"] = capacity
+        c = capacity["rps"]
+        # What an answer that never reaches the model costs: the service's 400 path, closed loop, as a
+        # stand-in for the overloaded 503 (both read and parse the body; the 503 also takes the queue's lock).
+        overload["no_model_path"] = load.measure(url, BAD_SHAPE, expect_status=True)
+        generator = OpenLoop(url, OIP % ", ".join(map(str, ROW)))
+        log(f"overload: 50 % of C = {c / 2:.0f} req/s for {seconds} s (vegeta, open loop)")
+        sampler.phase = "half"
+        before = metrics(service.base)
+        got, cpu = generator.attack("half", c / 2, seconds)
+        overload["half"] = phase(got, c / 2, seconds, cpu, generator.no_answer)
+        log(f"overload: 3x C = {3 * c:.0f} req/s for {3 * seconds} s")
+        sampler.phase = "overload"
+        health = {}
+        timer = threading.Timer(1.5 * seconds, probe, (f"{service.base}/v2/health/ready", health))
+        timer.start()
+        cpu_before = service.cpu_seconds()
+        attack = generator.start("overload", 3 * c, 3 * seconds)
+        time.sleep(3 * seconds)
+        # The next load starts when the overload's sending stops, while its last answers still come in.
+        service_cpu = service.cpu_seconds() - cpu_before
+        recovery_s = max(3, seconds // 2)
+        log(f"overload: C = {c:.0f} req/s for {recovery_s} s right after")
+        recovery = generator.start("recovery", c, recovery_s)
+        got, cpu = generator.collect(attack)
+        sampler.phase = "recovery"
+        timer.join()
+        overload["overload"] = phase(got, 3 * c, 3 * seconds, cpu, generator.no_answer)
+        overload["overload"].update({"service_cpu_s": round(service_cpu, 1), "health_probe": health})
+        overload_end = max(t for t, _, _ in got)
+        got, cpu = generator.collect(recovery)
+        overload["recovery"] = phase(got, c, recovery_s, cpu, generator.no_answer)
+        overload["refused_by_service"] = refused_counts(before, metrics(service.base))
+        overload["recovery"]["gap_ms"] = round((got[0][0] - overload_end) / 1e6, 1)
+        overload["recovery_s"], windows = recovery_seconds(overload_end, got, c)
+        overload["recovery"]["ok_per_250ms"] = windows
+    finally:
+        sampler.stopped.set()
+        sampler.join()
+        service.stop()
+    overload["rss_max_mib"] = {k: round(v) for k, v in sampler.max_mib.items()}
+
+
 def ratio(a, b):
     return round(a / b, 3) if b else None
 
 
 def evaluate(results):
+    results["ratios"], results["targets"] = {}, []
+    if results["workloads"]:
+        evaluate_service(results)
+    if "overload" in results:
+        evaluate_overload(results)
+
+
+def evaluate_overload(results):
+    """Issue 22's overload targets, each met or not with its measured value."""
+    o = results["overload"]
+    c, half, over = o["capacity"]["rps"], o["half"], o["overload"]
+    unit = o["unit"]
+
+    def target(name, measured, met):
+        results["targets"].append({"target": name, "measured": measured, "met": bool(met)})
+
+    target("overload: goodput >= 90% of capacity", f"{over['ok_rps']:,} of {c:,.0f} req/s "
+           f"({100 * over['ok_rps'] / c:.0f}%; sent {over['sent_rps']:,} req/s of {over['offered_rps']:,})",
+           over["ok_rps"] >= 0.9 * c)
+    ok_p99, base_p99 = over["ok_p99_ms"], half["ok_p99_ms"]
+    target("overload: admitted p99 <= 3x p99 at 50% load", f"{ok_p99 / base_p99:.1f}x ({ok_p99} vs {base_p99} ms)"
+           if ok_p99 and base_p99 else "no admitted requests", ok_p99 and base_p99 and ok_p99 <= 3 * base_p99)
+    refused_p99 = over["refused_p99_ms"]
+    target("overload: refused (503) p99 <= 5 ms", f"{refused_p99} ms ({over['refused_rps']:,} req/s refused)"
+           if refused_p99 is not None else "none refused", refused_p99 is not None and refused_p99 <= 5)
+    rss = max(o["rss_max_mib"].values())
+    target("overload: RSS < the unit's MemoryHigh", f"max {rss:,} MiB vs {unit['memory_high_mb']:,} MiB "
+           f"({unit['memory_high_share']} x this host's {unit['memtotal_mb']:,} MB; {unit['memory_high_mb_default_host']:,}"
+           f" on a 4 GB host), JVM {' '.join(unit['java_options'])}", rss < unit["memory_high_mb"])
+    # A 503 the service did not count as an overload refusal (a model or engine failure) is an error too.
+    unexplained_503 = max(0, sum(o[p]["refused"] for p in ("half", "overload", "recovery")) -
+                          o["refused_by_service"].get("overloaded", 0))
+    errors = sum(sum(p["other_statuses"].values()) for p in (half, over, o["recovery"]))
+    target("overload: no status but 200, 503 (overloaded), 504", f"{errors} other, {unexplained_503} 503 not counted "
+           f"as overloaded, {over['deadline_504']} 504", errors == 0 and unexplained_503 == 0)
+    target("overload: full speed (>= 90% of C) within 2 s after", f"{o['recovery_s']} s" if o["recovery_s"] is not None
+           else "not within the recovery run", o["recovery_s"] is not None and o["recovery_s"] <= 2)
+    health = over["health_probe"]
+    target("overload: readiness answers 200 during it", f"{health.get('status')} in {health.get('latency_ms')} ms",
+           health.get("status") == 200)
+
+
+def evaluate_service(results):
     w, limits, peers = results["workloads"], results["limits"], results["peers"]
     miss = w["miss_risk"]
     baseline = results.get("baseline")
-    results["ratios"] = {
+    results["ratios"].update({
         "hit / bare Helidon+get (req/s)": ratio(w["hit"]["rps"], limits["helidon_get"]["rps"]),
         "hit / bare Helidon+get (p99)": ratio(w["hit"]["p99_ms"], limits["helidon_get"]["p99_ms"]),
         "miss risk / DJL loop (req/s)": ratio(miss["rps"], limits["djl_loop"]["rps"]),
@@ -453,8 +727,8 @@ def evaluate(results):
         "miss risk / KServe (req/s)": ratio(miss["rps"], peers["kserve"]["rps"]),
         "MLServer p99 / miss risk p99": ratio(peers["mlserver"]["p99_ms"], miss["p99_ms"]),
         "KServe p99 / miss risk p99": ratio(peers["kserve"]["p99_ms"], miss["p99_ms"]),
-    }
-    targets = []
+    })
+    targets = results["targets"]
 
     def target(name, measured, met):
         targets.append({"target": name, "measured": measured, "met": bool(met)})
@@ -490,14 +764,57 @@ def evaluate(results):
     startup = results["startup"]["service_s"]
     target("cold start to ready <= 3 s", f"{startup:.2f} s ({results['startup']['service_cpu_s']:.2f} s of CPU)",
            startup <= 3)
-    results["targets"] = targets
 
 
 def table(results):
     lines = [f"make bench, {results['date']}, {results['cores']} cores, load average {results['load_average']}, "
              f"wrk -t1 -c{results['settings']['connections']}, {results['settings']['seconds']} s per run "
-             f"after {results['settings']['warmup']} s warm-up", "",
-             "| workload | req/s | p50 ms | p99 ms | max ms | errors |", "|---|---:|---:|---:|---:|---:|"]
+             f"after {results['settings']['warmup']} s warm-up", ""]
+    if results["workloads"]:
+        lines += service_table(results) + [""]
+    if "overload" in results:
+        lines += overload_table(results) + [""]
+    lines += ["| target | measured | |", "|---|---|---|"]
+    lines += [f"| {t['target']} | {t['measured']} | {'met' if t['met'] else 'NOT met'} |" for t in results["targets"]]
+    return "\n".join(lines)
+
+
+def overload_table(results):
+    o = results["overload"]
+    c, unit = o["capacity"], o["unit"]
+
+    def ms(value):
+        return "-" if value is None else f"{value:.2f}"
+
+    lines = [f"Overload ({o['settings']['generator']}, open loop; the uncached miss path of risk v1, service with "
+             f"{' '.join(unit['java_options'])}, queue.size {o['settings']['models.queue.size']}, queue.max-wait "
+             f"{o['settings']['models.queue.max-wait']}). Capacity C: {c['rps']:,.0f} req/s (wrk closed loop, "
+             f"p99 {c['p99_ms']:.2f} ms).", "",
+             "| phase | offered req/s | sent req/s | 200/s | 200 p50 ms | 200 p99 ms | 503/s | 503 p99 ms | 504 | "
+             "other | RSS max MiB | generator CPU s |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, label in (("half", "50% of C"), ("overload", "3x C (overload)"), ("recovery", "C, right after")):
+        r = o[name]
+        lines.append(f"| {label}, {r['seconds']} s | {r['offered_rps']:,} | {r['sent_rps']:,} | {r['ok_rps']:,} | "
+                     f"{ms(r['ok_p50_ms'])} | {ms(r['ok_p99_ms'])} | {r['refused_rps']:,} | {ms(r['refused_p99_ms'])} | "
+                     f"{r['deadline_504']} | {sum(r['other_statuses'].values())} | {o['rss_max_mib'].get(name, '-')} | "
+                     f"{r['generator_cpu_s']} |")
+    over = o["overload"]
+    lines += ["", f"During the overload the service used {over['service_cpu_s']} s of CPU and the generator "
+              f"{over['generator_cpu_s']} s in {over['seconds']} s on {results['cores']} cores; the service counted "
+              f"{o['refused_by_service']} refusals in the three phases; readiness answered {over['health_probe'].get('status')} in "
+              f"{over['health_probe'].get('latency_ms')} ms. Recovery: first request {o['recovery']['gap_ms']} ms "
+              f"after the overload's last, 200s per 250 ms {o['recovery']['ok_per_250ms']} (90% of C: "
+              f"{0.9 * c['rps'] / 4:.0f}).",
+              "", f"Answers that never reach the model (the 400 path, wrk closed loop): {o['no_model_path']['rps']:,.0f} "
+              f"req/s. Serving C and refusing the other 2 C/s at that cost needs about "
+              f"{1 + 2 * c['rps'] / o['no_model_path']['rps']:.1f}x the CPU the service had while C was measured "
+              f"(less where larger batches make the admitted requests cheaper), before the open-loop generator's "
+              f"own CPU ({over['generator_cpu_s']} s against the service's {over['service_cpu_s']} s) is counted."]
+    return lines
+
+
+def service_table(results):
+    lines = ["| workload | req/s | p50 ms | p99 ms | max ms | errors |", "|---|---:|---:|---:|---:|---:|"]
     groups = [("service", results["workloads"]), ("limit", results["limits"]), ("peer", results["peers"])]
     for group, rows in groups:
         for name, r in rows.items():
@@ -512,10 +829,8 @@ def table(results):
               f"{kserve['startup_s']} s. RSS after the workloads: service {results['rss_mib_after_warmup']} MiB, "
               f"MLServer {mlserver['rss_mib_after_warmup']} MiB, KServe {kserve['rss_mib_after_warmup']} MiB. "
               f"Hit run's result cache: hit ratio {hit['hit_ratio']}, {hit['cache_errors']} errors, "
-              f"{hit['cache_bypasses']} served without the cache (breaker open or error).", "",
-              "| target | measured | |", "|---|---|---|"]
-    lines += [f"| {t['target']} | {t['measured']} | {'met' if t['met'] else 'NOT met'} |" for t in results["targets"]]
-    return "\n".join(lines)
+              f"{hit['cache_bypasses']} served without the cache (breaker open or error)."]
+    return lines
 
 
 def main():
@@ -524,6 +839,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=3, help="length of the warm-up run before it")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--max-requests", type=int, default=2_000_000, help="request bound of each wrk run")
+    parser.add_argument("--only", choices=("overload",), help="run only this workload (overload: issue 22's"
+                        " open-loop overload, about 3 x --seconds + 1 minute; no memcached, CQL stand-in or peers)")
     parser.add_argument("--record-baseline", action="store_true",
                         help="write this run's service figures to bench/baseline.json")
     parser.add_argument("--jar", type=Path, help="measure this build of the service instead of the one in"
@@ -549,6 +866,14 @@ def main():
         results["baseline"] = json.loads(BASELINE.read_text())
     load = Load(args)
     started = time.monotonic()
+    if args.only == "overload":
+        try:
+            measure_overload(load, results)
+        finally:
+            for process in list(Process.running):
+                process.stop()
+        finish(args, results, started)
+        return
     memcached_port, = free_ports(1)
     memcached = Process("memcached", ["memcached", "-l", "127.0.0.1", "-p", str(memcached_port), "-U", "0",
                                       "-m", "256", "-u", subprocess.run(["id", "-un"], capture_output=True,
@@ -559,17 +884,22 @@ def main():
         log("starting the CQL stand-in and loading the bench entities")
         store.start()
         measure_service(load, store, cache_servers, results)
+        measure_overload(load, results)
         measure_limits(load, store, cache_servers, results)
         measure_peers(load, results)
     finally:
         for process in list(Process.running):
             process.stop()
         store.stop()
+    finish(args, results, started)
+
+
+def finish(args, results, started):
     results["wall_s"] = round(time.monotonic() - started)
     evaluate(results)
     out = CACHE / f"results-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"
     out.write_text(json.dumps(results, indent=2))
-    if args.record_baseline:
+    if args.record_baseline and results["workloads"]:
         w = results["workloads"]
         BASELINE.write_text(json.dumps({"date": results["date"], "service_commit": results["service_commit"],
                                         "load_average": results["load_average"], "miss_risk": w["miss_risk"],
