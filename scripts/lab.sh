@@ -181,10 +181,15 @@ up() {
 
 down() {
   step "Lab hosts"
-  local names
+  local names left
   mapfile -t names < <(podman ps --all --filter "label=$LABEL" --format '{{ .Names }}')
   if ((${#names[@]})); then
-    podman rm --force --time 5 "${names[@]}" >/dev/null
+    # Podman can fail to remove a container that stops while it is being killed ("container state
+    # improper: stopped"); a second removal of what is left then succeeds.
+    podman rm --force --time 5 "${names[@]}" >/dev/null 2>&1 || {
+      mapfile -t left < <(podman ps --all --filter "label=$LABEL" --format '{{ .Names }}')
+      ((${#left[@]} == 0)) || podman rm --force --time 5 "${left[@]}" >/dev/null
+    }
     did "removed ${names[*]}"
   else ok "none running"; fi
   step "Network $NETWORK"
