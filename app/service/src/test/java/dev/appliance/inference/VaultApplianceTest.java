@@ -174,11 +174,13 @@ class VaultApplianceTest {
                     "/v1/models/risk/labels/canary:predict",
                     i -> "{\"instances\": [{\"user_id\": \"v-" + (i % USERS) + "\", \"amount\": " + (i % 7 * 10 + 5)
                             + ", \"merchant_category\": 3, \"hour\": 14}]}")) {
+                // The lease is rotated under a new token just after the token itself: wait for both counts.
                 Await.until(
-                        () -> server.metric("vault_rotations_total", "what=\"token\"") >= tokens + 3
+                        () -> (server.metric("vault_rotations_total", "what=\"token\"") >= tokens + 3
+                                        && server.metric("vault_rotations_total", "what=\"lease\"") >= leases + 3)
                                 || !load.failures().isEmpty(),
                         Duration.ofSeconds(120),
-                        "three token max-TTL boundaries");
+                        "three token max-TTL boundaries, each with its lease rotation");
                 load.awaitMoreAnswers(100);
                 load.stop();
                 double leaseRotations = server.metric("vault_rotations_total", "what=\"lease\"") - leases;
