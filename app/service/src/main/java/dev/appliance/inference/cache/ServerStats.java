@@ -1,5 +1,6 @@
 package dev.appliance.inference.cache;
 
+import dev.appliance.inference.observe.Meters;
 import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
@@ -29,11 +30,10 @@ final class ServerStats {
             evictions.put(server, 0L);
             Tag tag = Tag.create("server", server);
             // A counter reads the object it was registered with: replace one left by an earlier connection.
-            registry.meters().stream()
-                    .filter(m -> m.id().name().equals(NAME)
-                            && server.equals(m.id().tagsMap().get("server")))
-                    .toList()
-                    .forEach(registry::remove);
+            Meters.remove(
+                    registry,
+                    m -> m.id().name().equals(NAME)
+                            && server.equals(m.id().tagsMap().get("server")));
             // The connection (held by Caches) is the state object; the function keeps this instance alive.
             registry.getOrCreate(FunctionalCounter.builder(NAME, connection, c -> evictions(server))
                     .description("Items Memcached evicted before they expired, to make room (its stats 'evictions')")

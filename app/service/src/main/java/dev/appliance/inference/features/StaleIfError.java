@@ -1,6 +1,7 @@
 package dev.appliance.inference.features;
 
 import dev.appliance.inference.config.Settings;
+import dev.appliance.inference.observe.Meters;
 import io.helidon.config.Config;
 import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Gauge;
@@ -55,10 +56,7 @@ public final class StaleIfError {
     /** Registers {@code feature_stale_copies} (copies kept) and {@code feature_stale_served} (lookups served). */
     public void registerMeters(MeterRegistry registry) {
         // The meters read the instance they were registered with: replace those an earlier one left.
-        registry.meters().stream()
-                .filter(m -> m.id().name().startsWith("feature_stale_"))
-                .toList()
-                .forEach(registry::remove);
+        Meters.remove(registry, m -> m.id().name().startsWith("feature_stale_"));
         registry.getOrCreate(Gauge.builder("feature_stale_copies", () -> (double) size())
                 .description("Entities whose last copy is kept for stale-if-error"));
         registry.getOrCreate(FunctionalCounter.builder("feature_stale_served", served, LongAdder::sum)

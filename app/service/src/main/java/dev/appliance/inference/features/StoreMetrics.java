@@ -6,6 +6,7 @@ import com.codahale.metrics.Sampling;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.metrics.DefaultSessionMetric;
 import com.datastax.oss.driver.api.core.metrics.SessionMetric;
+import dev.appliance.inference.observe.Meters;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.MeterRegistry;
@@ -31,10 +32,7 @@ final class StoreMetrics {
         this.registry = registry;
         this.session = session;
         // Driver meters read the store they were registered with: replace those an earlier store left.
-        registry.meters().stream()
-                .filter(m -> m.id().name().startsWith("feature_store_driver_"))
-                .toList()
-                .forEach(registry::remove);
+        Meters.remove(registry, m -> m.id().name().startsWith("feature_store_driver_"));
         gauge(
                 "feature_store_driver_connected_nodes",
                 "Nodes the CQL driver is connected to",

@@ -20,10 +20,7 @@ public final class ReadinessMetrics {
 
     /** Registers one gauge per check, replacing gauges an earlier instance left in the registry. */
     public static void register(MeterRegistry registry, List<? extends HealthCheck> checks) {
-        registry.meters().stream()
-                .filter(m -> m.id().name().equals(NAME))
-                .toList()
-                .forEach(registry::remove);
+        Meters.remove(registry, m -> m.id().name().equals(NAME));
         for (HealthCheck check : checks) {
             registry.getOrCreate(Gauge.builder(NAME, () -> up(check))
                     .description("Readiness check state: 1 UP, 0 DOWN (see /observe/health for the reason)")

@@ -1,5 +1,6 @@
 package dev.appliance.inference.secrets;
 
+import dev.appliance.inference.observe.Meters;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
@@ -29,10 +30,7 @@ final class SecretsMetrics {
 
     private void gauge(String name, Supplier<Double> seconds, String description) {
         // A gauge reads the object it was registered with: replace one left by an earlier instance.
-        registry.meters().stream()
-                .filter(m -> m.id().name().equals(name))
-                .toList()
-                .forEach(registry::remove);
+        Meters.remove(registry, m -> m.id().name().equals(name));
         registry.getOrCreate(Gauge.builder(name, seconds).description(description));
     }
 
